@@ -1,0 +1,92 @@
+"""The `export-viewer` command line: parse arguments, run one command, turn errors into one line."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+import traceback
+from collections.abc import Sequence
+from types import ModuleType
+
+from viewer import __version__
+from viewer.errors import ExportViewerError
+
+# (name, module, one-line help). Each module has add_arguments(parser) and run(args) -> int,
+# and imports its heavy dependencies inside run() so that start-up stays fast.
+COMMANDS: tuple[tuple[str, str, str], ...] = (
+    ("contract", "viewer.commands.contract", "print the documented contract as JSON or Markdown"),
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line and exit 2, like every other error."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        sys.stderr.write(f"error: {message} (see {self.prog} --help)\n")
+        raise SystemExit(2)
+
+
+def add_common(parser: argparse.ArgumentParser) -> None:
+    """Add the options every command takes."""
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of errors")
+    parser.add_argument("--quiet", "-q", action="store_true", help="no progress output")
+    parser.add_argument(
+        "--contract", metavar="FILE", help="the provider contract (default: Xiaomi Cloud)"
+    )
+    parser.add_argument(
+        "--mapping",
+        metavar="FILE",
+        help="TOML/JSON mapping of observed table and key names to documented ids",
+    )
+
+
+def _load(module: str) -> ModuleType:
+    return importlib.import_module(module)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the parser with every command registered."""
+    parser = _Parser(
+        prog="export-viewer",
+        description="Open, verify, browse and convert a personal-data export, on this machine.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+    for name, module, help_text in COMMANDS:
+        mod = _load(module)
+        command = sub.add_parser(
+            name,
+            help=help_text,
+            description=(mod.__doc__ or help_text).strip(),
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        mod.add_arguments(command)
+        add_common(command)
+        command.set_defaults(_module=module)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line and return its exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        result: int = _load(args._module).run(args)
+        return result
+    except ExportViewerError as exc:
+        if args.debug:
+            traceback.print_exc()
+        sys.stderr.write(f"error: {exc}\n")
+        return exc.exit_code
+    except KeyboardInterrupt:
+        sys.stderr.write("error: interrupted\n")
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # the last line of defence: never a traceback without --debug
+        if args.debug:
+            traceback.print_exc()
+        sys.stderr.write(f"error: internal error: {type(exc).__name__}: {exc} (run with --debug)\n")
+        return 2

@@ -1,0 +1,69 @@
+"""Turn the options every command shares into objects: the contract (with mapping), the password."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from verify.contract import Contract, load_contract
+from verify.mapping import apply_mapping
+from viewer.errors import UsageError
+
+PASSWORD_ENV = "EXPORT_VIEWER_PASSWORD"  # noqa: S105 (a variable name)
+
+PasswordSource = Callable[[str], str]
+"""Called with the export's name when (and only when) the export turns out to be encrypted."""
+
+
+def load_contract_from_args(args: argparse.Namespace) -> Contract:
+    """Load --contract (or the default) and apply --mapping if given."""
+    contract = load_contract(getattr(args, "contract", None))
+    mapping = getattr(args, "mapping", None)
+    return apply_mapping(contract, mapping) if mapping else contract
+
+
+def read_password_file(path: str | Path) -> str:
+    """Return the first line of a password file, without its line ending."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            line = handle.readline()
+    except OSError as exc:
+        raise UsageError(f"cannot read password file {path}: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"password file {path} is not UTF-8 text") from exc
+    password = line.rstrip("\r\n")
+    if not password:
+        raise UsageError(f"password file {path} is empty")
+    return password
+
+
+def password_source(password_file: str | None) -> PasswordSource:
+    """Return the password getter: --password-file, then the environment, then a prompt."""
+
+    def source(name: str) -> str:
+        if password_file:
+            return read_password_file(password_file)
+        from_env = os.environ.get(PASSWORD_ENV)
+        if from_env:
+            return from_env
+        if sys.stdin is not None and sys.stdin.isatty():
+            return getpass.getpass(f"Password for {name}: ")
+        raise UsageError(
+            f"{name} is encrypted: give the password with --password-file FILE "
+            f"or the environment variable {PASSWORD_ENV}"
+        )
+
+    return source
+
+
+def add_password_option(parser: argparse.ArgumentParser) -> None:
+    """Add --password-file (never a plain --password that would land in shell history)."""
+    parser.add_argument(
+        "--password-file",
+        metavar="FILE",
+        help=f"read the password from the first line of FILE (else ${PASSWORD_ENV}, else a prompt)",
+    )

@@ -1,0 +1,126 @@
+"""Render a verification report as JSON, terminal text or a standalone HTML page."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from viewer.templating import environment
+
+STATUS_STYLE = {"complete": "green", "incomplete": "yellow", "invalid": "red"}
+SEVERITY_STYLE = {"error": "red", "warning": "yellow", "info": "cyan"}
+
+
+def render_json(report: dict[str, Any]) -> str:
+    """Return the report as stable, indented JSON."""
+    return json.dumps(report, ensure_ascii=False, indent=2) + "\n"
+
+
+def _summary_lines(report: dict[str, Any]) -> list[str]:
+    s = report["summary"]
+    a = report["archive"]
+    return [
+        f"[bold]{a['name']}[/bold]: [{STATUS_STYLE[s['status']]}]{s['status']}[/]"
+        f"  ({s['errors']} errors, {s['warnings']} warnings, {s['infos']} notes)",
+        f"coverage {s['coverage'] * 100:.1f} % of documented fields "
+        f"({s['fields_present']}/{s['fields_documented']}); "
+        f"services present {s['services_present']}/{s['services_documented']}; "
+        f"{s['records']} records in {s['tables']} tables",
+        f"encryption {a['encryption']}; sha256 {a['sha256']}",
+        f"contract {report['contract']['provider']} {report['contract']['version']}",
+    ]
+
+
+def _services_table(report: dict[str, Any]) -> Table:
+    table = Table(title="Services", show_lines=False, expand=False)
+    for col in ("service", "status", "records", "fields", "coverage"):
+        table.add_column(col, justify="right" if col in {"records", "coverage"} else "left")
+    for s in report["services"]:
+        table.add_row(
+            f"{s['name']['en']} ({s['id']})",
+            s["status"],
+            str(s["records"]),
+            f"{s['fields_present']}/{s['fields_documented']}",
+            f"{s['coverage'] * 100:.0f} %",
+        )
+    return table
+
+
+def _findings_table(report: dict[str, Any]) -> Table:
+    table = Table(title="Findings", show_lines=False)
+    for col in ("severity", "check", "where", "count", "message"):
+        table.add_column(col, overflow="fold")
+    for f in report["findings"]:
+        where = ".".join(x for x in (f["service"] or f["table"], f["field"]) if x)
+        style = SEVERITY_STYLE[f["severity"]]
+        table.add_row(
+            f"[{style}]{f['severity']}[/]", f["check"], where, str(f["count"]), f["message"]
+        )
+    return table
+
+
+def render_text(report: dict[str, Any], *, color: bool | None = None, width: int = 120) -> str:
+    """Return the report for a terminal: the summary first, then services and findings."""
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer, force_terminal=color, no_color=not color, width=width, highlight=False
+    )
+    for line in _summary_lines(report):
+        console.print(line, markup=True, soft_wrap=True)
+    if report["summary"]["partial"]:
+        console.print("[yellow]partial: the list of findings was capped (--max-findings)[/]")
+    console.print()
+    console.print(_services_table(report))
+    if report["findings"]:
+        console.print(_findings_table(report))
+    return buffer.getvalue()
+
+
+def render_html(report: dict[str, Any], *, standalone: bool = True) -> str:
+    """Return the report as a printable HTML page (or the fragment the viewer embeds)."""
+    template = environment().get_template("report.html")
+    return template.render(report=report, standalone=standalone)
+
+
+def summary_rows(reports: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Return one row per export with its status and the coverage per service."""
+    rows = []
+    for report in reports:
+        s = report["summary"]
+        row: dict[str, Any] = {
+            "export": report["archive"]["name"],
+            "sha256": report["archive"]["sha256"],
+            "status": s["status"],
+            "errors": s["errors"],
+            "warnings": s["warnings"],
+            "records": s["records"],
+            "coverage": s["coverage"],
+        }
+        for service in report["services"]:
+            row[service["id"]] = service["coverage"]
+        rows.append(row)
+    return rows
+
+
+def render_summary_csv(reports: Sequence[dict[str, Any]]) -> str:
+    """Return the many-exports summary as CSV (one row per export)."""
+    rows = summary_rows(reports)
+    buffer = io.StringIO()
+    if rows:
+        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def render_summary_html(reports: Sequence[dict[str, Any]]) -> str:
+    """Return the many-exports summary as a standalone HTML page."""
+    template = environment().get_template("report_summary.html")
+    services = reports[0]["services"] if reports else []
+    return template.render(rows=summary_rows(reports), services=services)

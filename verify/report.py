@@ -1,0 +1,263 @@
+"""Build the verification report: one dict (JSON-ready, versioned) that every format renders."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from verify.checks import SEVERITY_ORDER, Context, Finding, run_checks
+from verify.contract import Contract, Service
+from verify.stats import StatsCollector, TableStats
+from viewer import __version__
+
+REPORT_VERSION = 1
+
+COVERAGE_DEFINITION = (
+    "A field is present in a record when one of its documented keys is there (a null value "
+    "counts as present). Field coverage is the share of the service's records in which the field "
+    "is present. Service coverage is the share of the service's documented fields present in at "
+    "least one record (0 when the service has no table). Overall coverage is the share of all "
+    "documented fields, over every service and metadata group, present in at least one record."
+)
+STATUS_DEFINITION = (
+    "invalid: a file could not be read as JSON tables; incomplete: a documented service, metadata "
+    "group or field is missing; complete: every documented service, group and field is present."
+)
+
+
+class ArchiveInfoLike(Protocol):
+    """The archive facts the report shows (see viewer.archive.ArchiveInfo)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def size(self) -> int: ...
+    @property
+    def sha256(self) -> str: ...
+    @property
+    def encryption(self) -> str: ...
+    @property
+    def entries(self) -> int: ...
+    @property
+    def uncompressed(self) -> int: ...
+    @property
+    def export_date(self) -> dt.datetime | None: ...
+
+
+@dataclass(frozen=True)
+class Options:
+    """How the report is built: the cap on listed findings."""
+
+    max_findings: int | None = None
+
+
+def _round(x: float) -> float:
+    return round(x, 4)
+
+
+def _field_rows(service: Service, tables: list[TableStats], records: int) -> list[dict[str, Any]]:
+    rows = []
+    for f in service.fields:
+        present = sum(t.fields[f.id].present for t in tables if f.id in t.fields)
+        keys: dict[str, int] = {}
+        for t in tables:
+            if f.id in t.fields:
+                for key, n in t.fields[f.id].keys.items():
+                    keys[key] = keys.get(key, 0) + n
+        rows.append(
+            {
+                "id": f.id,
+                "name": f.name.as_dict(),
+                "type": f.type,
+                "keys_found": sorted(keys),
+                "present": present,
+                "coverage": _round(present / records) if records else 0.0,
+            }
+        )
+    return rows
+
+
+def _service_row(service: Service, tables: list[TableStats]) -> dict[str, Any]:
+    records = sum(t.records for t in tables)
+    fields = _field_rows(service, tables, records)
+    present = sum(1 for f in fields if f["present"])
+    if not tables:
+        status = "missing"
+    elif records == 0:
+        status = "empty"
+    elif all(f["present"] == records for f in fields):
+        status = "complete"
+    else:
+        status = "partial"
+    return {
+        "id": service.id,
+        "kind": service.kind,
+        "name": service.name.as_dict(),
+        "status": status,
+        "records": records,
+        "tables": [{"name": t.name, "records": t.records} for t in tables],
+        "fields_documented": len(fields),
+        "fields_present": present,
+        "coverage": _round(present / len(fields)) if records else 0.0,
+        "fields": fields,
+    }
+
+
+def _archive_dict(info: ArchiveInfoLike) -> dict[str, Any]:
+    return {
+        "name": info.name,
+        "kind": info.kind,
+        "size": info.size,
+        "sha256": info.sha256,
+        "encryption": info.encryption,
+        "entries": info.entries,
+        "uncompressed": info.uncompressed,
+        "export_date": info.export_date.isoformat() if info.export_date else None,
+    }
+
+
+def _status(findings: Sequence[Finding]) -> str:
+    checks = {f.check for f in findings}
+    if checks & {"json-invalid", "structure-invalid"}:
+        return "invalid"
+    if checks & {"service-missing", "metadata-missing", "field-missing", "service-empty"}:
+        return "incomplete"
+    return "complete"
+
+
+def _counts(findings: Sequence[Finding]) -> dict[str, int]:
+    counts = {"error": 0, "warning": 0, "info": 0}
+    for f in findings:
+        counts[f.severity] += 1
+    return counts
+
+
+def _finding_dict(f: Finding) -> dict[str, Any]:
+    return {
+        "check": f.check,
+        "severity": f.severity,
+        "service": f.service,
+        "table": f.table,
+        "field": f.field,
+        "count": f.count,
+        "message": f.message,
+        "positions": [{"file": p.file, "index": p.index} for p in f.positions],
+    }
+
+
+def _scope(ctx: Context, findings: Sequence[Finding]) -> dict[str, Any]:
+    tables = [
+        {"name": t.name, "records": t.records}
+        for t in ctx.stats.tables.values()
+        if t.service is None and ctx.contract.not_exportable_for_table(t.name) is None
+    ]
+    fields = [
+        {"service": f.service, "table": f.table, "key": f.field, "records": f.count}
+        for f in findings
+        if f.check == "undocumented-field"
+    ]
+    return {"tables": tables, "fields": fields}
+
+
+def _not_exportable(ctx: Context) -> list[dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    for t in ctx.stats.tables.values():
+        category = ctx.contract.not_exportable_for_table(t.name) if t.service is None else None
+        if category is not None:
+            found.setdefault(category.id, {"id": category.id, "tables": [], "keys": []})
+            found[category.id]["tables"].append(t.name)
+        for (category_id, key), _tally in t.not_exportable_keys.items():
+            entry = found.setdefault(category_id, {"id": category_id, "tables": [], "keys": []})
+            if key not in entry["keys"]:
+                entry["keys"].append(key)
+    order = [c.id for c in ctx.contract.not_exportable]
+    return sorted(found.values(), key=lambda e: order.index(e["id"]))
+
+
+def build_report(
+    contract: Contract,
+    stats: StatsCollector,
+    info: ArchiveInfoLike,
+    problems: Sequence[Any],
+    options: Options | None = None,
+) -> dict[str, Any]:
+    """Run the checks and return the report as a JSON-ready dict (no record values in it)."""
+    options = options or Options()
+    ctx = Context(contract=contract, stats=stats, archive=info, problems=problems)
+    findings = run_checks(ctx)
+    counts = _counts(findings)
+    ordered = sorted(findings, key=lambda f: SEVERITY_ORDER[f.severity])
+    partial = options.max_findings is not None and len(ordered) > options.max_findings
+    shown = ordered[: options.max_findings] if partial else ordered
+    services = [_service_row(s, ctx.tables_by_service.get(s.id, [])) for s in contract.services]
+    documented = sum(s["fields_documented"] for s in services)
+    present = sum(s["fields_present"] for s in services)
+    return {
+        "report_version": REPORT_VERSION,
+        "generated_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+        "tool": {"name": "export-viewer", "version": __version__},
+        "contract": {
+            "provider": contract.provider,
+            "version": contract.version,
+            "sha256": contract.sha256,
+            "file": contract.path.name,
+        },
+        "archive": _archive_dict(info),
+        "summary": {
+            "status": _status(findings),
+            "errors": counts["error"],
+            "warnings": counts["warning"],
+            "infos": counts["info"],
+            "findings": len(findings),
+            "partial": partial,
+            "records": sum(t.records for t in stats.tables.values()),
+            "tables": len(stats.tables),
+            "services_documented": len(services),
+            "services_present": sum(1 for s in services if s["status"] != "missing"),
+            "fields_documented": documented,
+            "fields_present": present,
+            "coverage": _round(present / documented) if documented else 0.0,
+            "coverage_definition": COVERAGE_DEFINITION,
+            "status_definition": STATUS_DEFINITION,
+        },
+        "tables": [
+            {
+                "name": t.name,
+                "records": t.records,
+                "files": list(t.files),
+                "service": t.service.id if t.service else None,
+            }
+            for t in stats.tables.values()
+        ],
+        "services": services,
+        "undocumented": _scope(ctx, findings),
+        "not_exportable_found": _not_exportable(ctx),
+        "mapping": dict(sorted(contract.mapped.items())),
+        "findings": [_finding_dict(f) for f in shown],
+    }
+
+
+def exit_code(report: dict[str, Any], fail_on: str = "error") -> int:
+    """Return 1 when the report has findings at or above `fail_on` severity, else 0."""
+    summary = report["summary"]
+    failing = summary["errors"] + (summary["warnings"] if fail_on == "warning" else 0)
+    return 1 if failing else 0
+
+
+def flatten(report: dict[str, Any]) -> list[tuple[str, str, str, str, str, int]]:
+    """Return the findings as rows (check, severity, service, table, field, count) for tests."""
+    return [
+        (
+            f["check"],
+            f["severity"],
+            f["service"] or "",
+            f["table"] or "",
+            f["field"] or "",
+            f["count"],
+        )
+        for f in report["findings"]
+    ]

@@ -1,0 +1,234 @@
+"""Collect, in one pass and small memory, the statistics the checks need (never record values).
+
+`StatsCollector` is a record sink for the loader: it sees every record once, keeps counts,
+key names, a few positions and hashed ids, and forgets the record.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from verify.contract import Contract, Field, Service
+from verify.values import TypeCheck, timestamp_problem, type_check
+from viewer.timeparse import to_epoch_ms
+
+MAX_POSITIONS = 3
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a finding was seen: the entry name and the index in its array."""
+
+    file: str
+    index: int
+
+
+@dataclass
+class Tally:
+    """How often something was seen, with the first few positions."""
+
+    count: int = 0
+    positions: list[Position] = field(default_factory=list)
+
+    def hit(self, file: str, index: int) -> None:
+        self.count += 1
+        if len(self.positions) < MAX_POSITIONS:
+            self.positions.append(Position(file, index))
+
+    def merge(self, other: Tally) -> None:
+        self.count += other.count
+        room = MAX_POSITIONS - len(self.positions)
+        self.positions.extend(other.positions[:room])
+
+
+@dataclass
+class FieldStats:
+    """A documented field in one table: how often present, under which keys, with what faults."""
+
+    present: int = 0
+    keys: Counter[str] = field(default_factory=Counter)
+    faults: dict[str, Tally] = field(default_factory=dict)
+
+    def fault(self, code: str, file: str, index: int) -> None:
+        self.faults.setdefault(code, Tally()).hit(file, index)
+
+    def merge(self, other: FieldStats) -> None:
+        self.present += other.present
+        self.keys.update(other.keys)
+        for code, tally in other.faults.items():
+            self.faults.setdefault(code, Tally()).merge(tally)
+
+
+@dataclass
+class TableStats:
+    """Everything the checks need to know about one table."""
+
+    name: str
+    service: Service | None
+    records: int = 0
+    files: list[str] = field(default_factory=list)
+    fields: dict[str, FieldStats] = field(default_factory=dict)
+    undocumented_keys: dict[str, Tally] = field(default_factory=dict)
+    not_exportable_keys: dict[tuple[str, str], Tally] = field(default_factory=dict)
+    time_order: Tally = field(default_factory=Tally)
+    duplicates: Tally = field(default_factory=Tally)
+
+    def merge(self, other: TableStats) -> None:
+        self.records += other.records
+        self.files.extend(f for f in other.files if f not in self.files)
+        for fid, stats in other.fields.items():
+            self.fields.setdefault(fid, FieldStats()).merge(stats)
+        for key, tally in other.undocumented_keys.items():
+            self.undocumented_keys.setdefault(key, Tally()).merge(tally)
+        for pair, tally in other.not_exportable_keys.items():
+            self.not_exportable_keys.setdefault(pair, Tally()).merge(tally)
+        self.time_order.merge(other.time_order)
+        self.duplicates.merge(other.duplicates)
+
+
+@dataclass(frozen=True)
+class _FieldPlan:
+    field: Field
+    check: TypeCheck
+
+
+class _TablePlan:
+    """What to look at in each record of a table, worked out once from the contract."""
+
+    def __init__(self, service: Service | None, not_exportable_keys: dict[str, str]) -> None:
+        self.service = service
+        self.fields = [_FieldPlan(f, type_check(f)) for f in service.fields] if service else []
+        self.known = {k for f in service.fields for k in f.keys} if service else set()
+        self.known |= set(service.id_keys) if service else set()
+        self.id_keys = service.id_keys if service else ()
+        self.not_exportable_keys = not_exportable_keys
+        self.roles = {f.role: f for f in service.fields if f.role} if service else {}
+
+
+def _id_hash(value: Any) -> bytes:
+    return hashlib.blake2b(repr(value).encode("utf-8", "surrogatepass"), digest_size=12).digest()
+
+
+class _EntryStats:
+    """Statistics of one archive entry, merged into the collector only if the entry is intact."""
+
+    def __init__(self, owner: StatsCollector, file: str) -> None:
+        self.owner = owner
+        self.file = file
+        self.tables: dict[str, TableStats] = {}
+        self.ids: dict[str, list[tuple[bytes, int]]] = {}
+
+    def table(self, table: str) -> None:
+        self._stats(table)
+
+    def _stats(self, table: str) -> TableStats:
+        stats = self.tables.get(table)
+        if stats is None:
+            plan = self.owner.plan(table)
+            stats = TableStats(name=table, service=plan.service, files=[self.file])
+            self.tables[table] = stats
+        return stats
+
+    def add(self, table: str, index: int, record: dict[str, Any]) -> None:
+        stats = self._stats(table)
+        plan = self.owner.plan(table)
+        stats.records += 1
+        for fp in plan.fields:
+            self._field(stats, fp, record, index)
+        extra = record.keys() - plan.known
+        for key in extra:
+            stats.undocumented_keys.setdefault(key, Tally()).hit(self.file, index)
+        for key in record.keys() & plan.not_exportable_keys.keys():
+            pair = (plan.not_exportable_keys[key], key)
+            stats.not_exportable_keys.setdefault(pair, Tally()).hit(self.file, index)
+        if plan.roles:
+            self._time_order(stats, plan, record, index)
+        rid = next((record[k] for k in plan.id_keys if record.get(k) is not None), None)
+        if rid is not None:
+            self.ids.setdefault(table, []).append((_id_hash(rid), index))
+
+    def _field(self, stats: TableStats, fp: _FieldPlan, record: dict[str, Any], index: int) -> None:
+        f = fp.field
+        key = next((k for k in f.keys if k in record), None)
+        if key is None:
+            return
+        fstats = stats.fields.get(f.id)
+        if fstats is None:
+            fstats = stats.fields[f.id] = FieldStats()
+        fstats.present += 1
+        fstats.keys[key] += 1
+        value = record[key]
+        if value is None:
+            return
+        if not fp.check(value):
+            fstats.fault("type-mismatch", self.file, index)
+        elif f.type == "timestamp":
+            problem = timestamp_problem(value, f.format, self.owner.latest_ms)
+            if problem:
+                fstats.fault(f"timestamp-invalid:{problem}", self.file, index)
+        elif f.values and str(value) not in f.values:
+            fstats.fault("status-unknown", self.file, index)
+
+    def _time_order(
+        self, stats: TableStats, plan: _TablePlan, record: dict[str, Any], index: int
+    ) -> None:
+        created = _role_ms(plan.roles.get("created"), record)
+        if created is None:
+            return
+        for role in ("updated", "deleted"):
+            later = _role_ms(plan.roles.get(role), record)
+            if later is not None and later < created:
+                stats.time_order.hit(self.file, index)
+                return
+
+    def commit(self) -> None:
+        self.owner.merge(self)
+
+    def abort(self) -> None:
+        self.tables.clear()
+        self.ids.clear()
+
+
+def _role_ms(f: Field | None, record: dict[str, Any]) -> int | None:
+    if f is None:
+        return None
+    key = next((k for k in f.keys if k in record), None)
+    return to_epoch_ms(record[key], f.format) if key is not None else None
+
+
+class StatsCollector:
+    """A record sink that keeps per-table statistics for verification."""
+
+    def __init__(self, contract: Contract, latest_ms: int) -> None:
+        self.contract = contract
+        self.latest_ms = latest_ms
+        self.tables: dict[str, TableStats] = {}
+        self._plans: dict[str, _TablePlan] = {}
+        self._ids: dict[str, set[bytes]] = {}
+        self._ne_keys = {k: c.id for c in contract.not_exportable for k in c.keys}
+
+    def plan(self, table: str) -> _TablePlan:
+        plan = self._plans.get(table)
+        if plan is None:
+            plan = _TablePlan(self.contract.service_for_table(table), self._ne_keys)
+            self._plans[table] = plan
+        return plan
+
+    def begin(self, file: str) -> _EntryStats:
+        return _EntryStats(self, file)
+
+    def merge(self, entry: _EntryStats) -> None:
+        for name, stats in entry.tables.items():
+            if name in self.tables:
+                self.tables[name].merge(stats)
+            else:
+                self.tables[name] = stats
+            seen = self._ids.setdefault(name, set())
+            for digest, index in entry.ids.get(name, []):
+                if digest in seen:
+                    self.tables[name].duplicates.hit(entry.file, index)
+                else:
+                    seen.add(digest)

@@ -6,12 +6,16 @@ import argparse
 import getpass
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from verify.contract import Contract, load_contract
 from verify.mapping import apply_mapping
 from viewer.errors import UsageError
+
+if TYPE_CHECKING:
+    from viewer.loader import LoadResult, RecordSink
 
 PASSWORD_ENV = "EXPORT_VIEWER_PASSWORD"  # noqa: S105 (a variable name)
 
@@ -67,3 +71,54 @@ def add_password_option(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help=f"read the password from the first line of FILE (else ${PASSWORD_ENV}, else a prompt)",
     )
+
+
+def add_open_options(parser: argparse.ArgumentParser) -> None:
+    """Add the options of every command that opens an export: password, size cap, store file."""
+    add_password_option(parser)
+    parser.add_argument(
+        "--max-size",
+        metavar="SIZE",
+        help="cap on the export's uncompressed size, e.g. 20G (default 32G)",
+    )
+    parser.add_argument(
+        "--store",
+        metavar="FILE",
+        help="keep the records in this new SQLite file (created 0600) instead of in memory",
+    )
+
+
+def open_from_args(
+    args: argparse.Namespace,
+    contract: Contract,
+    *,
+    keep_records: bool = True,
+    sinks: Sequence[RecordSink] = (),
+) -> LoadResult:
+    """Open and load args.export with the shared options, drawing progress unless --quiet."""
+    from viewer.limits import Limits, parse_size
+    from viewer.loader import load_export
+    from viewer.progress import progress_bar
+    from viewer.store import Store
+
+    limits = Limits()
+    if getattr(args, "max_size", None):
+        limits = limits.with_max_size(parse_size(args.max_size))
+    store_path = getattr(args, "store", None)
+    store = Store.open(Path(store_path), contract=contract) if store_path and keep_records else None
+    try:
+        with progress_bar(quiet=bool(getattr(args, "quiet", False))) as progress:
+            return load_export(
+                Path(args.export),
+                password=password_source(getattr(args, "password_file", None)),
+                contract=contract,
+                store=store,
+                keep_records=keep_records,
+                sinks=sinks,
+                limits=limits,
+                progress=progress,
+            )
+    except BaseException:
+        if store is not None:
+            store.close()
+        raise

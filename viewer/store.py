@@ -1,0 +1,408 @@
+"""The Store: every table and record of an opened export in SQLite (in memory unless asked).
+
+Each record is kept once as compact JSON text with its provenance, plus the columns views sort and
+filter on (id, time, counterpart); an FTS5 index (contentless: the text is not stored twice) covers
+every string value of a record. The Store is a RecordSink: an entry's records become visible only
+when the entry commits (a SAVEPOINT per entry), so a file that fails its CRC/HMAC check leaves no
+trace.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from verify.contract import Contract, Service, load_contract
+from viewer.errors import OutputError, UsageError
+from viewer.timeparse import to_epoch_ms
+
+BATCH = 2000
+MAX_MS = 2**62  # SQLite integers are 64-bit: a larger "time" is no time
+COLUMNS = {"seq": "r.seq", "ts": "r.ts", "rid": "r.rid", "counterpart": "r.counterpart"}
+SELECT = "SELECT r.seq, r.file, r.idx, r.data, r.rid, r.ts, r.counterpart, t.name FROM record r "
+SCHEMA = """
+CREATE TABLE tbl(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, service TEXT,
+                 records INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE tbl_file(tbl INTEGER NOT NULL, file TEXT NOT NULL, pos INTEGER NOT NULL,
+                      PRIMARY KEY (tbl, file));
+CREATE TABLE record(id INTEGER PRIMARY KEY, tbl INTEGER NOT NULL, seq INTEGER NOT NULL,
+                    file TEXT NOT NULL, idx INTEGER NOT NULL, rid TEXT, ts INTEGER,
+                    counterpart TEXT, data TEXT NOT NULL);
+CREATE UNIQUE INDEX record_seq ON record(tbl, seq);
+CREATE INDEX record_ts ON record(tbl, ts);
+CREATE INDEX record_counterpart ON record(tbl, counterpart);
+CREATE INDEX record_rid ON record(tbl, rid);
+CREATE VIRTUAL TABLE record_fts USING fts5(
+    body, content='', tokenize='unicode61 remove_diacritics 2');
+"""
+
+
+@dataclass(frozen=True)
+class Record:
+    """One record with its provenance and the values views need."""
+
+    table: str
+    seq: int
+    file: str
+    index: int
+    data: dict[str, Any]
+    rid: str | None
+    ts: int | None
+    counterpart: str | None
+
+
+@dataclass(frozen=True)
+class TableInfo:
+    """A table as loaded: its service (None when undocumented), record count and source files."""
+
+    name: str
+    service: str | None
+    records: int
+    files: tuple[str, ...]
+
+
+def dig(record: Mapping[str, Any], path: str) -> Any:
+    """Return the value at a dotted path in a record, or None."""
+    value: Any = record
+    for part in path.split("."):
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(part)
+    return value
+
+
+def text_of(record: Any) -> str:
+    """Return every string value in a record (not its keys), one per line, for full-text search."""
+    parts: list[str] = []
+    stack = [record]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            parts.append(value)
+        elif isinstance(value, dict):
+            stack.extend(reversed(list(value.values())))
+        elif isinstance(value, list):
+            stack.extend(reversed(value))
+    return "\n".join(parts)
+
+
+def _scalar(value: Any) -> str | None:
+    if value is None or isinstance(value, dict | list):
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+class Extractor:
+    """Pull a table's id, main time and counterpart out of a record, per its service."""
+
+    def __init__(self, service: Service | None) -> None:
+        self.id_keys = service.id_keys if service else ("id",)
+        self.counterpart = service.view.get("counterpart") if service else None
+        self.times = _time_paths(service)
+
+    def rid(self, record: Mapping[str, Any]) -> str | None:
+        """Return the record id: the first present of the service's id keys."""
+        for key in self.id_keys:
+            value = _scalar(record.get(key))
+            if value is not None:
+                return value
+        return None
+
+    def ts(self, record: Mapping[str, Any]) -> int | None:
+        """Return the main time in epoch ms."""
+        for path, fmt in self.times:
+            value = dig(record, path)
+            if value is not None:
+                ms = to_epoch_ms(value, fmt)
+                return ms if ms is not None and abs(ms) < MAX_MS else None
+        return None
+
+    def party(self, record: Mapping[str, Any]) -> str | None:
+        """Return the counterpart (phone number, address), if the service has one."""
+        return _scalar(dig(record, self.counterpart)) if self.counterpart else None
+
+
+def _time_paths(service: Service | None) -> list[tuple[str, str | None]]:
+    if service is None:
+        return []
+    formats = {key: f.format for f in service.fields for key in f.keys}
+    time = service.view.get("time")
+    if time:
+        return [(time, formats.get(time))]
+    return [
+        (key, f.format)
+        for role in ("created", "updated")
+        for f in service.fields
+        if f.role == role
+        for key in f.keys
+    ]
+
+
+class StoreEntry:
+    """The records one entry adds; they count only at commit()."""
+
+    def __init__(self, store: Store, file: str) -> None:
+        self.store = store
+        self.file = file
+        self.rows: list[tuple[Any, ...]] = []
+        self.fts: list[tuple[int, str]] = []
+        self.counts: dict[str, int] = {}
+        self.next_id = store._next_id
+        store._db.execute("SAVEPOINT entry")
+
+    def table(self, table: str) -> None:
+        """Note that a table starts in this entry."""
+        self.store._table_id(table, self.file)
+        self.counts.setdefault(table, 0)
+
+    def add(self, table: str, index: int, record: dict[str, Any]) -> None:
+        """Add one record (buffered; written in batches)."""
+        store = self.store
+        tid = store._table_id(table, self.file)
+        ext = store._extractor(table)
+        seq = store._counts.get(table, 0) + self.counts.get(table, 0)
+        self.counts[table] = self.counts.get(table, 0) + 1
+        data = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+        row_id = self.next_id
+        self.next_id += 1
+        self.rows.append(
+            (row_id, tid, seq, self.file, index, ext.rid(record), ext.ts(record),
+             ext.party(record), data)
+        )  # fmt: skip
+        self.fts.append((row_id, text_of(record)))
+        if len(self.rows) >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write buffered rows."""
+        db = self.store._db
+        db.executemany("INSERT INTO record VALUES (?,?,?,?,?,?,?,?,?)", self.rows)
+        db.executemany("INSERT INTO record_fts(rowid, body) VALUES (?,?)", self.fts)
+        self.rows.clear()
+        self.fts.clear()
+
+    def commit(self) -> None:
+        """Make this entry's records visible."""
+        self.flush()
+        store = self.store
+        for table, count in self.counts.items():
+            store._db.execute("UPDATE tbl SET records = records + ? WHERE name = ?", (count, table))
+            store._counts[table] = store._counts.get(table, 0) + count
+        store._db.execute("RELEASE entry")
+        store._next_id = self.next_id
+
+    def abort(self) -> None:
+        """Forget everything this entry added."""
+        self.rows.clear()
+        self.fts.clear()
+        self.store._db.execute("ROLLBACK TO entry")
+        self.store._db.execute("RELEASE entry")
+        self.store._forget_uncommitted()
+
+
+class Store:
+    """Tables and records of one export; also a RecordSink for the loader."""
+
+    def __init__(self, db: sqlite3.Connection, contract: Contract | None = None) -> None:
+        self._db = db
+        self._contract = contract
+        self._counts: dict[str, int] = {}
+        self._ids: dict[str, int] = {}
+        self._files: set[tuple[int, str]] = set()
+        self._extractors: dict[str, Extractor] = {}
+        self._next_id = 1
+
+    @classmethod
+    def open(cls, path: Path | None = None, *, contract: Contract | None = None) -> Store:
+        """Open a new Store: in memory, or in a new file created 0600 (folder 0700)."""
+        if path is None:
+            db = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+        else:
+            db = _create_file(Path(path))
+        db.executescript(SCHEMA)
+        return cls(db, contract)
+
+    def use_contract(self, contract: Contract) -> None:
+        """Map tables to services with this contract (before loading)."""
+        self._contract = contract
+
+    # -- RecordSink -------------------------------------------------------------------------
+
+    def begin(self, file: str) -> StoreEntry:
+        """Start an entry."""
+        return StoreEntry(self, file)
+
+    def _table_id(self, table: str, file: str) -> int:
+        tid = self._ids.get(table)
+        if tid is None:
+            service = self._service(table)
+            cur = self._db.execute(
+                "INSERT INTO tbl(name, service) VALUES (?, ?)",
+                (table, service.id if service else None),
+            )
+            tid = self._ids[table] = int(cur.lastrowid or 0)
+        if (tid, file) not in self._files:
+            self._files.add((tid, file))
+            self._db.execute("INSERT INTO tbl_file VALUES (?, ?, ?)", (tid, file, len(self._files)))
+        return tid
+
+    def _forget_uncommitted(self) -> None:
+        """Reload the caches from the database after a rollback."""
+        self._ids = {name: tid for tid, name in self._db.execute("SELECT id, name FROM tbl")}
+        self._files = set(self._db.execute("SELECT tbl, file FROM tbl_file"))
+
+    def _service(self, table: str) -> Service | None:
+        if self._contract is None:
+            self._contract = load_contract()
+        return self._contract.service_for_table(table)
+
+    def _extractor(self, table: str) -> Extractor:
+        ext = self._extractors.get(table)
+        if ext is None:
+            ext = self._extractors[table] = Extractor(self._service(table))
+        return ext
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def tables(self) -> list[TableInfo]:
+        """Return every table, in load order."""
+        names = [row[0] for row in self._db.execute("SELECT name FROM tbl ORDER BY id")]
+        return [info for name in names if (info := self.table(name)) is not None]
+
+    def table(self, name: str) -> TableInfo | None:
+        """Return one table's facts, or None."""
+        row = self._db.execute(
+            "SELECT id, service, records FROM tbl WHERE name = ?", (name,)
+        ).fetchone()
+        if row is None:
+            return None
+        files = self._db.execute("SELECT file FROM tbl_file WHERE tbl = ? ORDER BY pos", (row[0],))
+        return TableInfo(name, row[1], row[2], tuple(f[0] for f in files))
+
+    def records(self, table: str) -> Iterator[Record]:
+        """Yield a table's records in load order, streamed."""
+        cur = self._db.execute(
+            SELECT + "JOIN tbl t ON t.id = r.tbl WHERE t.name = ? ORDER BY r.seq", (table,)
+        )
+        for row in cur:
+            yield _record(row)
+
+    def get(self, table: str, seq: int) -> Record | None:
+        """Return one record by its position in the table."""
+        row = self._db.execute(
+            SELECT + "JOIN tbl t ON t.id = r.tbl WHERE t.name = ? AND r.seq = ?", (table, seq)
+        ).fetchone()
+        return _record(row) if row else None
+
+    def page(
+        self,
+        table: str,
+        *,
+        offset: int = 0,
+        limit: int = 50,
+        sort: str | None = None,
+        desc: bool = False,
+        where: Mapping[str, str] | None = None,
+    ) -> list[Record]:
+        """Return one page of a table, sorted by a column or a top-level key, filtered."""
+        clause, params = _where(table, where)
+        order, order_params = _order(sort, desc)
+        sql = f"{SELECT}JOIN tbl t ON t.id = r.tbl WHERE {clause} ORDER BY {order} LIMIT ? OFFSET ?"
+        rows = self._db.execute(sql, [*params, *order_params, max(limit, 0), max(offset, 0)])
+        return [_record(row) for row in rows]
+
+    def count(self, table: str, where: Mapping[str, str] | None = None) -> int:
+        """Return how many records of a table match `where`."""
+        clause, params = _where(table, where)
+        sql = f"SELECT count(*) FROM record r JOIN tbl t ON t.id = r.tbl WHERE {clause}"  # noqa: S608 (clause is ours)
+        return int(self._db.execute(sql, params).fetchone()[0])
+
+    def search(
+        self, query: str, *, table: str | None = None, limit: int = 50, offset: int = 0
+    ) -> list[Record]:
+        """Full-text search over record text; `query` is plain user text (each word a prefix)."""
+        match = fts_query(query)
+        if not match:
+            return []
+        sql = (
+            f"{SELECT}JOIN tbl t ON t.id = r.tbl JOIN record_fts f ON f.rowid = r.id "
+            "WHERE record_fts MATCH ?"
+        )
+        params: list[Any] = [match]
+        if table is not None:
+            sql += " AND t.name = ?"
+            params.append(table)
+        sql += " ORDER BY f.rank, r.id LIMIT ? OFFSET ?"
+        try:
+            rows = self._db.execute(sql, [*params, max(limit, 0), max(offset, 0)]).fetchall()
+        except sqlite3.OperationalError:
+            return []  # a query FTS cannot use is "no results", never an error page
+        return [_record(row) for row in rows]
+
+    def close(self) -> None:
+        """Close the database (an in-memory Store is gone after this)."""
+        self._db.close()
+
+
+def fts_query(query: str) -> str:
+    """Turn user text into a safe FTS5 query: every word quoted, as a prefix, all required."""
+    words = [w for w in query.split() if w.strip('"')]
+    return " ".join('"' + w.replace('"', '""') + '"*' for w in words[:32])
+
+
+def _record(row: tuple[Any, ...]) -> Record:
+    seq, file, idx, data, rid, ts, counterpart, table = row
+    return Record(table, seq, file, idx, json.loads(data), rid, ts, counterpart)
+
+
+def _key_path(key: str) -> str:
+    if '"' in key or not key:
+        raise UsageError(f"cannot sort or filter on the key {key!r}")
+    return f'$."{key}"'
+
+
+def _where(table: str, where: Mapping[str, str] | None) -> tuple[str, list[Any]]:
+    clauses = ["t.name = ?"]
+    params: list[Any] = [table]
+    for key, value in (where or {}).items():
+        if key in COLUMNS or key == "file":
+            clauses.append(f"CAST({COLUMNS.get(key, 'r.file')} AS TEXT) = ?")
+        else:
+            clauses.append("CAST(json_extract(r.data, ?) AS TEXT) = ?")
+            params.append(_key_path(key))
+        params.append(value)
+    return " AND ".join(clauses), params
+
+
+def _order(sort: str | None, desc: bool) -> tuple[str, list[Any]]:
+    direction = "DESC" if desc else "ASC"
+    if sort is None or sort == "seq":
+        return f"r.seq {direction}", []
+    if sort in COLUMNS:
+        column = COLUMNS[sort]
+        return f"{column} IS NULL, {column} {direction}, r.seq", []
+    expr = "json_extract(r.data, ?)"
+    return f"{expr} IS NULL, {expr} {direction}, r.seq", [_key_path(sort), _key_path(sort)]
+
+
+def _create_file(path: Path) -> sqlite3.Connection:
+    """Create an on-disk database readable by the user alone."""
+    if path.exists():
+        raise OutputError(f"store file {path} already exists: choose a new name")
+    try:
+        if not path.parent.exists():
+            path.parent.mkdir(mode=0o700, parents=True)
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    except (OSError, sqlite3.Error) as exc:
+        raise OutputError(f"cannot create store file {path}: {exc}") from exc
+    db.execute("PRAGMA journal_mode=MEMORY")  # no plaintext journal file beside the store
+    db.execute("PRAGMA synchronous=OFF")
+    return db

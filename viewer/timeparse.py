@@ -9,6 +9,7 @@ from typing import Any
 EARLIEST_MS = int(dt.datetime(2000, 1, 1, tzinfo=dt.UTC).timestamp() * 1000)
 # Epoch values below this are seconds, not milliseconds (it is 1973 in ms, 5138 in s).
 SECONDS_CUTOFF = 100_000_000_000
+SECONDS_BELOW = SECONDS_CUTOFF  # the name verify/values.py imports
 
 
 def _iso_to_ms(value: str) -> int | None:

@@ -16,6 +16,7 @@ from viewer.errors import ExportViewerError
 # and imports its heavy dependencies inside run() so that start-up stays fast.
 COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("contract", "viewer.commands.contract", "print the documented contract as JSON or Markdown"),
+    ("convert", "viewer.commands.convert", "convert an export to vCard, iCalendar, CSV, SQLite..."),
     ("sample", "viewer.commands.sample", "write a deterministic sample export"),
     ("info", "viewer.commands.info", "open an export and count its tables and records"),
 )

@@ -1,0 +1,222 @@
+"""Convert a sample export; read every format back with an independent parser; compare."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import sqlite3
+import stat
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import icalendar
+import pytest
+import vobject
+import yaml
+
+from verify.contract import Contract, load_contract
+from viewer.convert import Manifest, convert
+from viewer.loader import load_export
+from viewer.sample import write_sample
+from viewer.store import Store
+
+CONTRACT = load_contract()
+
+
+@dataclass
+class Converted:
+    store: Store
+    contract: Contract
+    out: Path
+    manifest: Manifest
+
+
+@pytest.fixture(scope="module")
+def converted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Converted]:
+    base = tmp_path_factory.mktemp("convert")
+    sample = write_sample(base / "export.zip", size="small", password="pw")
+    result = load_export(sample.path, password=lambda _n: "pw", contract=CONTRACT)
+    assert result.store is not None
+    out = base / "out"
+    manifest = convert(result.store, CONTRACT, ["all"], out)
+    yield Converted(result.store, CONTRACT, out, manifest)
+    result.store.close()
+
+
+def view(contract: Contract, service_id: str, role: str) -> str:
+    service = contract.service(service_id)
+    assert service is not None
+    return service.view[role]
+
+
+def dig(data: object, path: str) -> object:
+    for part in path.split("."):
+        assert isinstance(data, dict)
+        data = data.get(part)
+    return data
+
+
+def test_vcard_holds_every_contact_with_names_numbers_and_emails(converted: Converted) -> None:
+    store, contract = converted.store, converted.contract
+    text = (converted.out / "vcard" / "contacts.vcf").read_text(encoding="utf-8")
+    cards = list(vobject.readComponents(text))
+    records = list(store.records("contacts"))
+    assert len(cards) == len(records) == store.count("contacts") > 0
+    for card, record in zip(cards, records, strict=True):
+        assert card.version.value == "3.0"
+        assert card.fn.value == dig(record.data, view(contract, "contacts", "name"))
+        phones = dig(record.data, view(contract, "contacts", "phones"))
+        assert isinstance(phones, list)
+        assert [t.value for t in card.contents["tel"]] == [p["value"] for p in phones]
+        emails = dig(record.data, view(contract, "contacts", "emails"))
+        assert isinstance(emails, list)
+        assert [e.value for e in card.contents["email"]] == [e["value"] for e in emails]
+        org = dig(record.data, view(contract, "contacts", "organization"))
+        assert (card.org.value[0] if "org" in card.contents else None) == (org or None)
+
+
+def test_icalendar_holds_every_event_with_time_zone_and_recurrence(converted: Converted) -> None:
+    store, contract = converted.store, converted.contract
+    cal = icalendar.Calendar.from_ical((converted.out / "ics" / "calendar.ics").read_bytes())
+    events = cal.walk("VEVENT")
+    records = list(store.records("calendar"))
+    assert len(events) == len(records) == store.count("calendar") > 0
+    zones = {str(tz["TZID"]) for tz in cal.walk("VTIMEZONE")}
+    for event, record in zip(events, records, strict=True):
+        assert str(event["SUMMARY"]) == dig(record.data, view(contract, "calendar", "title"))
+        start = event.decoded("DTSTART")
+        if dig(record.data, view(contract, "calendar", "all_day")) is True:
+            assert start.isoformat() == dig(record.data, view(contract, "calendar", "start"))
+        else:
+            assert start.tzinfo is not None and str(event["DTSTART"].params["TZID"]) in zones
+            local = start.replace(tzinfo=None).isoformat()
+            assert local == dig(record.data, view(contract, "calendar", "start"))
+        rule = dig(record.data, view(contract, "calendar", "rrule"))
+        if rule is None:
+            assert "RRULE" not in event
+        else:
+            assert event["RRULE"] == icalendar.vRecur.from_ical(str(rule))
+
+
+def test_sms_backup_xml_holds_every_message(converted: Converted) -> None:
+    store, contract = converted.store, converted.contract
+    root = ET.parse(converted.out / "sms-xml" / "sms.xml").getroot()  # noqa: S314 (our output)
+    records = list(store.records("sms"))
+    assert root.tag == "smses"
+    assert int(root.attrib["count"]) == len(root) == len(records) == store.count("sms") > 0
+    for element, record in zip(root, records, strict=True):
+        assert element.tag == "sms"
+        assert element.attrib["address"] == dig(record.data, view(contract, "sms", "counterpart"))
+        assert element.attrib["body"] == dig(record.data, view(contract, "sms", "body"))
+        assert int(element.attrib["date"]) == dig(record.data, view(contract, "sms", "time"))
+        direction = dig(record.data, view(contract, "sms", "direction"))
+        assert element.attrib["type"] == {"inbox": "1", "sent": "2"}[str(direction)]
+    with open(converted.out / "sms-xml" / "sms.csv", encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [r["body"] for r in rows] == [e.attrib["body"] for e in root]
+
+
+def test_call_log_xml_holds_every_call(converted: Converted) -> None:
+    store, contract = converted.store, converted.contract
+    root = ET.parse(converted.out / "sms-xml" / "call_log.xml").getroot()  # noqa: S314
+    records = list(store.records("call_log"))
+    assert root.tag == "calls" and int(root.attrib["count"]) == len(root) == len(records) > 0
+    types = {"incoming": "1", "outgoing": "2", "missed": "3"}
+    for element, record in zip(root, records, strict=True):
+        assert element.attrib["number"] == dig(
+            record.data, view(contract, "call_log", "counterpart")
+        )
+        assert int(element.attrib["duration"]) == dig(
+            record.data, view(contract, "call_log", "duration")
+        )
+        direction = dig(record.data, view(contract, "call_log", "direction"))
+        assert element.attrib["type"] == types[str(direction)]
+
+
+def test_sqlite_holds_every_record_of_every_table(converted: Converted) -> None:
+    store = converted.store
+    db = sqlite3.connect(converted.out / "sqlite" / "export.sqlite")
+    try:
+        for info in store.tables():
+            count = db.execute(f'SELECT count(*) FROM "{info.name}"').fetchone()[0]  # noqa: S608
+            assert count == info.records == store.count(info.name)
+        columns = {row[1]: row[2] for row in db.execute('PRAGMA table_info("sms")')}
+        assert columns["_file"] == "TEXT" and columns["_index"] == "INTEGER"
+        assert columns["updateTime"] == "INTEGER" and columns["content"] == "TEXT"
+        first = next(store.records("sms"))
+        body = db.execute('SELECT content, _file, _index FROM "sms" LIMIT 1').fetchone()
+        assert json.loads(body[0]) == first.data["content"]
+        assert (body[1], body[2]) == (first.file, first.index)
+    finally:
+        db.close()
+
+
+def test_csv_and_jsonl_hold_every_record(converted: Converted) -> None:
+    store = converted.store
+    for info in store.tables():
+        with open(converted.out / "csv" / f"{info.name}.csv", encoding="utf-8", newline="") as f:
+            rows = list(csv.DictReader(f))
+        records = list(store.records(info.name))
+        assert len(rows) == len(records) == info.records
+        keys: dict[str, None] = {}
+        for record in records:
+            keys.update(dict.fromkeys(record.data))
+        assert list(rows[0]) == list(keys)
+        lines = (converted.out / "jsonl" / f"{info.name}.jsonl").read_text("utf-8").splitlines()
+        assert [json.loads(line) for line in lines] == [r.data for r in records]
+
+
+def test_datapackage_describes_each_csv_file(converted: Converted) -> None:
+    package = json.loads((converted.out / "datapackage.json").read_text("utf-8"))
+    assert package["profile"] == "tabular-data-package"
+    assert len(package["resources"]) == len(converted.store.tables())
+    for resource in package["resources"]:
+        with open(converted.out / resource["path"], encoding="utf-8", newline="") as handle:
+            header = next(csv.reader(handle))
+        assert [f["name"] for f in resource["schema"]["fields"]] == header
+    sms = next(r for r in package["resources"] if r["name"] == "sms")
+    types = {f["name"]: f["type"] for f in sms["schema"]["fields"]}
+    assert types["content"] == "object" and types["updateTime"] == "integer"
+
+
+def test_markdown_has_a_file_per_note_with_front_matter(converted: Converted) -> None:
+    store, contract = converted.store, converted.contract
+    files = sorted((converted.out / "markdown" / "notes").rglob("*.md"))
+    assert len(files) == store.count("notes") > 0
+    titles = set()
+    for path in files:
+        text = path.read_text("utf-8")
+        meta = yaml.safe_load(text.split("---\n")[1])
+        assert meta["folder"] == path.parent.name
+        assert meta["created"] and meta["updated"]
+        titles.add(meta["title"])
+    expected = {dig(r.data, view(contract, "notes", "title")) for r in store.records("notes")}
+    assert titles == expected
+
+
+def test_manifest_lists_files_with_sha256_and_counts_in_equal_out(converted: Converted) -> None:
+    data = json.loads((converted.out / "manifest.json").read_text("utf-8"))
+    assert data["skipped"] == [] and converted.manifest.skipped == []
+    for entry in data["files"]:
+        content = (converted.out / entry["path"]).read_bytes()
+        assert hashlib.sha256(content).hexdigest() == entry["sha256"]
+        assert len(content) == entry["bytes"]
+    counts = {(t["format"], t["table"]): t for t in data["tables"]}
+    for info in converted.store.tables():
+        for fmt in ("csv", "jsonl", "sqlite"):
+            assert counts[fmt, info.name]["records_in"] == counts[fmt, info.name]["records_out"]
+            assert counts[fmt, info.name]["records_in"] == info.records
+    assert "manifest.json" in (converted.out / "README.md").read_text("utf-8")
+
+
+def test_every_file_is_private(converted: Converted) -> None:
+    for folder, dirs, files in os.walk(converted.out):
+        assert stat.S_IMODE(os.stat(folder).st_mode) == 0o700, folder
+        for name in files:
+            assert stat.S_IMODE(os.stat(Path(folder) / name).st_mode) == 0o600, name
+        assert not [d for d in dirs if d.endswith(".part")]
+        assert not [f for f in files if f.endswith(".part")]

@@ -142,6 +142,10 @@ class Archive:
                     "the cap (see --max-size)"
                 )
             yield chunk
+        if read < entry.size:
+            raise ArchiveError(
+                f"{self.name}: truncated or damaged archive (entry {show(entry.name)} ends early)"
+            )
 
     def _failure(self, entry: Entry, exc: BaseException) -> ArchiveError:
         text = str(exc)
@@ -316,6 +320,11 @@ def _check_overlap(path: Path, zf: Any, members: list[Any]) -> None:
     spans: list[tuple[int, int, str]] = []
     with open(path, "rb") as handle:
         for member in members:
+            if not 0 <= member.header_offset < end_of_data:
+                raise ArchiveError(
+                    f"{path.name}: truncated or damaged ZIP archive "
+                    f"(entry {show(member.filename)} starts outside the data)"
+                )
             handle.seek(member.header_offset)
             raw = handle.read(LOCAL_HEADER.size)
             if len(raw) < LOCAL_HEADER.size:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from viewer.errors import DependencyError
@@ -81,7 +82,7 @@ class EntryParser:
         self.failed = False  # invalid JSON: nothing of this entry counts
         self._suppressed = 0
         self._events: list[tuple[str, Any]] = _sendable_list()
-        self._coro = ijson_c().basic_parse_coro(self._events, use_float=True)
+        self._coro = ijson_c().basic_parse_coro(self._events, use_float=False)
         self._offset = 0
         self._state = "root"  # root | tables | value | records | record | skip | done
         self._skip = 0  # open containers left to skip
@@ -243,6 +244,8 @@ class EntryParser:
             stack.append({} if event == "start_map" else [])
             self._keys.append(None)
             return
+        if type(value) is Decimal:  # integers stay exact (64-bit ids); fractions become floats
+            value = float(value)
         self._attach(value)
 
     def _attach(self, value: Any) -> None:

@@ -226,6 +226,7 @@ class Store:
             db = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
         else:
             db = _create_file(Path(path))
+        db.execute("PRAGMA temp_store=MEMORY")  # sorts must not spill plaintext into /tmp
         db.executescript(SCHEMA)
         return cls(db, contract)
 

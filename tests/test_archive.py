@@ -1,0 +1,304 @@
+"""Opening exports: every supported kind and encryption, and every hostile archive, exactly."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import pyzipper
+
+from tests.zipfactory import Raw, deflate, have_tools, make_zip, raw_zip, tool_zip, write_tree
+from viewer.archive import Archive, open_archive
+from viewer.cli import main
+from viewer.errors import ArchiveError, LimitExceededError
+from viewer.limits import Limits, parse_size
+
+REPO = Path(__file__).resolve().parent.parent
+SHELL = "p@ss w\"o'rd$`!;&|*(){}<>\\ -x"  # 7-Zip takes only ASCII passwords for ZIP
+SPECIAL = SHELL + " é€"  # UTF-8, as pyzipper and WinZip write it
+TABLES = {"sms.json": {"sms": [{"id": 1}, {"id": 2}]}, "notes.json": {"notes": [{"id": "n"}]}}
+tools = pytest.mark.skipif(not have_tools(), reason="zip and 7z are not installed")
+
+
+@pytest.fixture(autouse=True)
+def nothing_outside(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Run with cwd and TMPDIR inside tmp_path and check that nothing was written there or here."""
+    cwd, tmp = tmp_path / "cwd", tmp_path / "tmp"
+    cwd.mkdir()
+    tmp.mkdir()
+    monkeypatch.chdir(cwd)
+    monkeypatch.setenv("TMPDIR", str(tmp))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp))
+    repo_before = {p.name for p in REPO.iterdir()}
+    yield
+    assert list(cwd.iterdir()) == []
+    assert list(tmp.iterdir()) == []
+    assert {p.name for p in REPO.iterdir()} - repo_before <= {".pytest_cache"}
+
+
+def never(name: str) -> str:
+    raise AssertionError(f"asked for a password for unencrypted {name}")
+
+
+def given(password: str) -> object:
+    return lambda name: password
+
+
+def read_all(archive: Archive) -> dict[str, bytes]:
+    return {e.name: b"".join(archive.chunks(e)) for e in archive.entries}
+
+
+def failure(path: Path, password: str = "pw", limits: Limits | None = None) -> str:  # noqa: S107
+    with (
+        pytest.raises(ArchiveError) as caught,
+        open_archive(path, password=lambda _n: password, limits=limits) as archive,
+    ):
+        read_all(archive)
+    return str(caught.value)
+
+
+@pytest.mark.parametrize(("bits", "label"), [(128, "aes-128"), (192, "aes-192"), (256, "aes-256")])
+def test_aes_zip_opens_and_names_its_strength(tmp_path: Path, bits: int, label: str) -> None:
+    path = make_zip(tmp_path / "e.zip", TABLES, password=SPECIAL, bits=bits)
+    with open_archive(path, password=lambda _n: SPECIAL) as archive:
+        assert read_all(archive)["sms.json"] == b'{"sms": [{"id": 1}, {"id": 2}]}'
+        info = archive.info()
+    assert (info.kind, info.encryption, info.entries) == ("zip", label, 2)
+    assert info.sha256 == __import__("hashlib").sha256(path.read_bytes()).hexdigest()
+
+
+def test_plain_zip_never_asks_for_a_password(tmp_path: Path) -> None:
+    path = make_zip(tmp_path / "e.zip", TABLES, stored=True)
+    with open_archive(path, password=never) as archive:
+        assert sorted(read_all(archive)) == ["notes.json", "sms.json"]
+        assert archive.info().encryption == "none"
+
+
+@pytest.mark.tools
+@tools
+@pytest.mark.parametrize(
+    ("tool", "label"), [("zip", "zipcrypto"), ("7z-aes", "aes-256"), ("7z-zipcrypto", "zipcrypto")]
+)
+def test_tool_made_zips_open_with_shell_special_passwords(
+    tmp_path: Path, tool: str, label: str
+) -> None:
+    entries = {f"export/{k}": v for k, v in TABLES.items()}
+    path = tool_zip(tmp_path / "e.zip", entries, SHELL, tool)
+    with open_archive(path, password=lambda _n: SHELL) as archive:
+        data = read_all(archive)
+        assert archive.info().encryption == label
+    assert data["export/notes.json"] == b'{"notes": [{"id": "n"}]}'
+
+
+def test_wrong_password_is_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = make_zip(tmp_path / "export.zip", TABLES, password="right")
+    assert failure(path, "wrong") == "wrong password for export.zip"
+    (tmp_path / "pw").write_text("wrong\n")
+    code = main(["info", str(path), "--password-file", str(tmp_path / "pw")])
+    assert (code, capsys.readouterr().err) == (2, "error: wrong password for export.zip\n")
+
+
+def _zipcrypto_collision(path: Path) -> str:
+    """Find, deterministically, a wrong password that passes the ZipCrypto check byte."""
+    with pyzipper.AESZipFile(path) as zf:
+        for i in range(100_000):
+            candidate = f"wrong-{i}"
+            try:
+                zf.open(zf.infolist()[0], pwd=candidate.encode()).close()
+            except RuntimeError:
+                continue
+            return candidate
+    raise AssertionError("no candidate passed the check byte")
+
+
+@pytest.mark.tools
+@tools
+@pytest.mark.parametrize("tool", ["zip", "7z-zipcrypto"])
+def test_zipcrypto_wrong_password_passing_the_check_byte(tmp_path: Path, tool: str) -> None:
+    path = tool_zip(tmp_path / "export.zip", {"sms.json": TABLES["sms.json"]}, "right", tool)
+    candidate = _zipcrypto_collision(path)
+    assert failure(path, candidate) == "wrong password for export.zip (or the file is damaged)"
+
+
+def test_aes_wrong_password_passing_the_verifier() -> None:
+    # Committed fixture: made by pyzipper with "right password"; "wrong-N" below matches its 2-byte
+    # password verifier (found once by search: about 1 in 65,536), so only the HMAC can tell.
+    path = REPO / "tests" / "fixtures" / "aes-verifier-collision.zip"
+    wrong = (REPO / "tests" / "fixtures" / "aes-verifier-collision.txt").read_text().strip()
+    with open_archive(path, password=lambda _n: "right password") as archive:
+        assert b'"hello"' in read_all(archive)["sms.json"]
+    assert failure(path, wrong) == (
+        "wrong password for aes-verifier-collision.zip (or the file is damaged)"
+    )
+
+
+def test_damaged_aes_entry_fails_its_hmac(tmp_path: Path) -> None:
+    path = make_zip(tmp_path / "export.zip", {"sms.json": b"x" * 4000}, password="pw", stored=True)
+    raw = bytearray(path.read_bytes())
+    raw[200] ^= 0xFF  # inside the encrypted data
+    path.write_bytes(bytes(raw))
+    assert failure(path) == "wrong password for export.zip (or the file is damaged)"
+
+
+def test_damaged_plain_entry_names_the_crc(tmp_path: Path) -> None:
+    path = tmp_path / "export.zip"
+    path.write_bytes(raw_zip([Raw("sms.json", b'{"sms": []}', crc=1234)]))
+    assert failure(path) == "export.zip: entry sms.json is damaged (CRC mismatch)"
+
+
+SYMLINK = (0o120777 << 16) | 0x20
+HOSTILE = [
+    ([Raw("../evil.json")], "export.zip: entry ../evil.json points outside the archive (..)"),
+    (
+        [Raw("a/../../evil.json")],
+        "export.zip: entry a/../../evil.json points outside the archive (..)",
+    ),
+    ([Raw("/etc/evil.json")], "export.zip: entry /etc/evil.json has an absolute path"),
+    ([Raw("\\evil.json")], "export.zip: entry \\evil.json has an absolute path"),
+    ([Raw("C:/evil.json")], "export.zip: entry C:/evil.json has a drive letter"),
+    ([Raw("link.json", external_attr=SYMLINK)], "export.zip: entry link.json is a symbolic link"),
+    ([Raw("a.json"), Raw("a.json")], "export.zip: entry a.json appears twice"),
+    ([Raw("a.json"), Raw("./a.json")], "export.zip: entry ./a.json appears twice"),
+    (
+        [Raw("a.json", method=12)],
+        "export.zip: entry a.json uses compression method 12 (bzip2); "
+        "only stored and deflated are supported",
+    ),
+    (
+        [Raw("a.json", method=14)],
+        "export.zip: entry a.json uses compression method 14 (lzma); "
+        "only stored and deflated are supported",
+    ),
+    (
+        [Raw("a.json", flags=0x41)],
+        "export.zip: entry a.json uses PKWARE strong encryption, which is not supported",
+    ),
+    (
+        [Raw("a.json", b"x" * 100), Raw("b.json", b"x" * 100, offset=0, local=False)],
+        "export.zip: entry b.json overlaps entry a.json (a zip bomb?)",
+    ),
+    ([Raw("notes.txt", b"hello")], "export.zip: no .json entry found"),
+    ([Raw("__MACOSX/._a.json")], "export.zip: no .json entry found"),
+]
+
+
+@pytest.mark.parametrize(("entries", "message"), HOSTILE)
+def test_hostile_directories_are_refused_before_reading(
+    tmp_path: Path, entries: list[Raw], message: str
+) -> None:
+    path = tmp_path / "export.zip"
+    path.write_bytes(raw_zip(entries))
+    assert failure(path) == message
+
+
+def test_cli_turns_a_hostile_archive_into_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "export.zip"
+    path.write_bytes(raw_zip([Raw("../evil.json")]))
+    assert main(["info", str(path)]) == 2
+    captured = capsys.readouterr()
+    assert captured.err == "error: export.zip: entry ../evil.json points outside the archive (..)\n"
+    assert captured.out == ""
+
+
+def test_declared_sizes_above_the_cap(tmp_path: Path) -> None:
+    path = tmp_path / "export.zip"
+    entries = [Raw(f"t{i}.json", file_size=0xFFFFFFF0) for i in range(9)]
+    path.write_bytes(raw_zip(entries))
+    with pytest.raises(LimitExceededError) as caught:
+        open_archive(path, password=never)
+    assert str(caught.value) == (
+        "export.zip: declared size 36.0 GiB exceeds the cap of 32.0 GiB (see --max-size)"
+    )
+    small = make_zip(tmp_path / "small.zip", {"a.json": b"[" + b" " * 5000 + b"]"})
+    assert failure(small, limits=Limits().with_max_size(parse_size("4K"))) == (
+        "small.zip: declared size 4.9 KiB exceeds the cap of 4.0 KiB (see --max-size)"
+    )
+
+
+def test_ratio_bomb_is_refused_without_inflating(tmp_path: Path) -> None:
+    zeros = deflate(b"0" * (64 * 1024 * 1024))  # 64 MiB of zeros in about 64 KiB
+    path = tmp_path / "export.zip"
+    path.write_bytes(raw_zip([Raw("bomb.json", zeros, method=8)]))
+    message = failure(path)
+    assert message.startswith("export.zip: entry bomb.json expands ")
+    assert message.endswith(" times, above the cap of 250 (a zip bomb?)")
+
+
+def test_too_many_entries(tmp_path: Path) -> None:
+    path = tmp_path / "export.zip"
+    path.write_bytes(raw_zip([Raw(f"{i}.json") for i in range(11)]))
+    assert failure(path, limits=Limits(max_entries=10)) == (
+        "export.zip: 11 entries exceed the cap of 10"
+    )
+
+
+def test_entry_that_inflates_to_less_than_declared_is_truncated(tmp_path: Path) -> None:
+    data = deflate(b'{"sms": []}')
+    path = tmp_path / "export.zip"
+    path.write_bytes(raw_zip([Raw("a.json", data, method=8, file_size=5000)]))
+    assert failure(path) == "export.zip: truncated or damaged archive (entry a.json ends early)"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "export.zip: not a ZIP archive"),
+        (b"hello, this is no zip at all", "export.zip: not a ZIP archive"),
+        (
+            b"PK\x03\x04" + b"\0" * 40,
+            "export.zip: truncated or damaged ZIP archive (no readable central directory)",
+        ),
+    ],
+)
+def test_not_a_zip(tmp_path: Path, content: bytes, message: str) -> None:
+    path = tmp_path / "export.zip"
+    path.write_bytes(content)
+    assert failure(path) == message
+
+
+def test_truncated_zip(tmp_path: Path) -> None:
+    whole = make_zip(tmp_path / "whole.zip", TABLES, password="pw").read_bytes()
+    path = tmp_path / "export.zip"
+    path.write_bytes(whole[: len(whole) // 2])
+    assert failure(path) == (
+        "export.zip: truncated or damaged ZIP archive (no readable central directory)"
+    )
+    # Central directory intact but the data before it cut out: the offsets point past the data.
+    path.write_bytes(whole[:40] + whole[-200:])
+    assert failure(path).startswith("export.zip: ")
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    assert failure(tmp_path / "nope.zip") == f"{tmp_path / 'nope.zip'}: no such file or folder"
+
+
+def test_folder_and_single_json(tmp_path: Path) -> None:
+    folder = write_tree(tmp_path / "export", {**TABLES, "readme.txt": b"hi", "x/c.json": []})
+    os.symlink("/etc/passwd", folder / "evil.json")
+    with open_archive(folder, password=never) as archive:
+        assert [e.name for e in archive.entries] == ["notes.json", "sms.json", "x/c.json"]
+        info = archive.info()
+    assert (info.kind, info.encryption, info.entries) == ("folder", "none", 3)
+    single = folder / "sms.json"
+    with open_archive(single, password=never) as archive:
+        assert read_all(archive) == {"sms.json": single.read_bytes()}
+        assert archive.info().kind == "json"
+
+
+def test_parse_size() -> None:
+    assert [parse_size(s) for s in ("10", "4k", "2.5G", "1MiB")] == [10, 4096, 2684354560, 1048576]
+    with pytest.raises(ArchiveError.__base__):  # UsageError, a sibling of ArchiveError
+        parse_size("lots")
+
+
+def test_crc_helper_matches_zlib() -> None:
+    # The hostile builder must write real CRCs for honest entries, or every test above lies.
+    assert zlib.crc32(b"{}") == 2745614147

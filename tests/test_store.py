@@ -1,0 +1,107 @@
+"""The Store: records with provenance and extracted columns, paging, sorting, search, rollback."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from verify.contract import load_contract
+from viewer.errors import OutputError
+from viewer.store import Store, fts_query, text_of
+
+CONTRACT = load_contract()
+SMS = [
+    {"id": "s1", "content": {"address": "+46701", "body": "Hej då Åsa", "date": 1_700_000_000_000}},
+    {"id": "s2", "content": {"address": "+46702", "body": "middag?", "date": 1_600_000_000}},
+    {"smsId": 7, "content": {"address": "+46701", "body": "ok", "date": "2021-05-01T10:00:00Z"}},
+]
+
+
+def load(
+    store: Store, file: str, tables: dict[str, list[dict[str, Any]]], commit: bool = True
+) -> None:
+    entry = store.begin(file)
+    for table, records in tables.items():
+        entry.table(table)
+        for index, record in enumerate(records):
+            entry.add(table, index, record)
+    entry.commit() if commit else entry.abort()
+
+
+@pytest.fixture
+def store() -> Store:
+    s = Store.open(contract=CONTRACT)
+    load(s, "a/sms.json", {"sms": SMS[:2], "mystery": [{"k": 1}], "empty_one": []})
+    load(s, "b/more.json", {"sms": SMS[2:]})
+    return s
+
+
+def test_tables_in_load_order_with_services_and_files(store: Store) -> None:
+    assert [(t.name, t.service, t.records, t.files) for t in store.tables()] == [
+        ("sms", "sms", 3, ("a/sms.json", "b/more.json")),
+        ("mystery", None, 1, ("a/sms.json",)),
+        ("empty_one", None, 0, ("a/sms.json",)),
+    ]
+    assert store.table("nope") is None
+
+
+def test_records_keep_provenance_and_extracted_columns(store: Store) -> None:
+    got = [(r.seq, r.file, r.index, r.rid, r.ts, r.counterpart) for r in store.records("sms")]
+    assert got == [
+        (0, "a/sms.json", 0, "s1", 1_700_000_000_000, "+46701"),
+        (1, "a/sms.json", 1, "s2", 1_600_000_000_000, "+46702"),
+        (2, "b/more.json", 0, "7", 1_619_863_200_000, "+46701"),
+    ]
+    record = store.get("sms", 2)
+    assert record is not None and record.data == SMS[2] and record.table == "sms"
+    assert store.get("sms", 3) is None
+
+
+def test_page_sorts_and_filters(store: Store) -> None:
+    assert [r.seq for r in store.page("sms", sort="ts")] == [1, 2, 0]
+    assert [r.seq for r in store.page("sms", sort="ts", desc=True, limit=2)] == [0, 2]
+    assert [r.seq for r in store.page("sms", offset=1, limit=1)] == [1]
+    assert [r.seq for r in store.page("sms", where={"counterpart": "+46701"})] == [0, 2]
+    assert [r.seq for r in store.page("sms", sort="id")] == [0, 1, 2]  # missing key sorts last
+    assert [r.seq for r in store.page("sms", where={"smsId": "7"})] == [2]
+    assert store.count("sms") == 3 and store.count("sms", {"rid": "s2"}) == 1
+
+
+def test_search_is_escaped_and_finds_prefixes(store: Store) -> None:
+    assert [r.seq for r in store.search("hej")] == [0]
+    assert [r.seq for r in store.search("asa")] == [0]  # diacritics folded
+    assert [r.seq for r in store.search("midd")] == [1]
+    assert [r.seq for r in store.search("+46701", table="sms")] == [0, 2]
+    for hostile in ['"', "hej AND (", "NEAR(", "*", "-", "col:x", "'", ""]:
+        assert isinstance(store.search(hostile), list)
+    assert store.search("sms") == []  # keys are not searched, values are
+    assert fts_query('a "b') == '"a"* """b"*'
+
+
+def test_aborted_entry_leaves_no_trace(store: Store) -> None:
+    load(store, "c/broken.json", {"sms": SMS, "ghost": [{"id": 1}]}, commit=False)
+    assert [t.name for t in store.tables()] == ["sms", "mystery", "empty_one"]
+    assert store.count("sms") == 3 and store.search("middag") != []
+    load(store, "d/after.json", {"sms": SMS[:1]})
+    assert [(r.seq, r.file) for r in store.records("sms")][-1] == (3, "d/after.json")
+    assert len(store.search("middag")) == 1
+
+
+def test_on_disk_store_is_private_and_never_overwrites(tmp_path: Path) -> None:
+    path = tmp_path / "new" / "store.sqlite"
+    s = Store.open(path, contract=CONTRACT)
+    load(s, "a.json", {"sms": SMS})
+    s.close()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert sorted(p.name for p in path.parent.iterdir()) == ["store.sqlite"]
+    with pytest.raises(OutputError) as caught:
+        Store.open(path)
+    assert str(caught.value) == f"store file {path} already exists: choose a new name"
+
+
+def test_text_of_joins_nested_string_values_only() -> None:
+    assert text_of({"a": "x", "b": [1, "y", {"c": "z"}], "d": None}) == "x\ny\nz"

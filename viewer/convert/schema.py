@@ -28,7 +28,8 @@ def kind_of(value: Any) -> str | None:
     if isinstance(value, bool):
         return "boolean"
     if isinstance(value, int):
-        return "integer"
+        # Beyond 64 bits SQLite would round it to a float: such a column is text, digits exact.
+        return "integer" if -(2**63) <= value < 2**63 else "string"
     if isinstance(value, float):
         return "number"
     if isinstance(value, dict):

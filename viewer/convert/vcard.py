@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any
 
 import vobject
 
@@ -35,34 +35,34 @@ def convert_vcard(ctx: Context) -> None:
         path = ctx.file_name(folder, info.name, ".vcf")
         with open_text(path, newline="") as handle:
             for record, tally in ctx.records(info, FORMAT):
-                _write_card(ctx, service, record, handle, tally)
+                card = _card(ctx, service, record, tally)
+                if card is not None:
+                    handle.write(card.serialize())
         ctx.done(path, FORMAT)
 
 
 def _write_split(ctx: Context, info: TableInfo, service: Service, folder: Path) -> None:
     taken: set[str] = set()
     for record, tally in ctx.records(info, FORMAT):
-        name = _text(get_path(record.data, service.view.get("name"))) or f"contact {record.seq}"
-        path = folder / f"{safe_name(name, taken, fallback='contact')}.vcf"
+        card = _card(ctx, service, record, tally)
+        if card is None:
+            continue
+        path = folder / f"{safe_name(card.fn.value, taken, fallback='contact')}.vcf"
         with open_text(path, newline="") as handle:
-            written = _write_card(ctx, service, record, handle, tally)
-        if written:
-            ctx.done(path, FORMAT)
-        else:
-            path.unlink()
+            handle.write(card.serialize())
+        ctx.done(path, FORMAT)
 
 
-def _write_card(ctx: Context, service: Service, rec: Record, handle: IO[str], tally: Tally) -> bool:
-    """Write one contact's card; list it if it is skipped or changed."""
+def _card(ctx: Context, service: Service, rec: Record, tally: Tally) -> Any:
+    """Return one contact's card (counted as written), or None (listed as skipped)."""
     card, changed = build_card(service, rec.data, ctx.options.vcard_version)
     if card is None:
         tally.skip(rec.seq, rec.file, rec.index, "no name, phone number or e-mail address")
-        return False
+        return None
     if changed:
         tally.change(rec.seq, rec.file, rec.index, "control characters replaced by U+FFFD")
-    handle.write(card.serialize())
     tally.wrote()
-    return True
+    return card
 
 
 def _text(value: Any) -> str:

@@ -1,0 +1,146 @@
+"""The static site as built from a sample export: pages, languages, permissions, hard rules."""
+
+from __future__ import annotations
+
+import re
+import stat
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from tests.site_helpers import build_sample_site
+from viewer.cli import main
+from viewer.site import paths
+from viewer.site.render import CSP
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_sample_site(tmp_path_factory.mktemp("site"))
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_sample_site(tmp_path_factory.mktemp("hostile"), "hostile-content", langs=("en",))
+
+
+class Page(HTMLParser):
+    """Collect what the hard rules look at: tags with attributes, inline scripts, the CSP."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.inline_scripts = 0
+        self.csp: str | None = None
+        self.lang: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        named = dict(attrs)
+        self.tags.append((tag, named))
+        if tag == "script" and not named.get("src"):
+            self.inline_scripts += 1
+        if tag == "meta" and (named.get("http-equiv") or "").lower() == "content-security-policy":
+            self.csp = named.get("content")
+        if tag == "html":
+            self.lang = named.get("lang")
+
+
+def parse(path: Path) -> Page:
+    page = Page()
+    page.feed(path.read_text(encoding="utf-8"))
+    return page
+
+
+def html_files(root: Path) -> list[Path]:
+    return sorted(root.rglob("*.html"))
+
+
+def test_core_pages_exist_in_both_languages(site: Path) -> None:
+    for lang in ("en", "sv"):
+        for rel in ("index.html", "report.html", "services/sms.html", "tables/sms/index.html",
+                    "tables/sms/page-2.html", "tables/sms/records/p1.html",
+                    "tables/contacts/records/0.html"):  # fmt: skip
+            page = site / lang / rel
+            assert page.is_file(), page
+            assert parse(page).lang == lang
+    assert (site / "index.html").is_file()
+    assert list((site / "data").glob("sms-*.js"))
+
+
+def test_output_is_private(site: Path) -> None:
+    assert stat.S_IMODE(site.stat().st_mode) == 0o700
+    for path in site.rglob("*"):
+        expected = 0o700 if path.is_dir() else 0o600
+        assert stat.S_IMODE(path.stat().st_mode) == expected, path
+
+
+def test_every_page_has_the_csp_and_no_inline_code(site: Path) -> None:
+    pages = html_files(site / "en") + html_files(site / "sv")
+    assert len(pages) > 50
+    for path in pages:
+        page = parse(path)
+        assert page.csp == CSP, path
+        assert page.inline_scripts == 0, path
+        for tag, attrs in page.tags:
+            assert not [a for a in attrs if a.startswith("on")], (path, tag)
+            assert "style" not in attrs, (path, tag)
+
+
+def test_pages_load_nothing_from_off_the_machine(site: Path) -> None:
+    for path in html_files(site):
+        for _tag, attrs in parse(path).tags:
+            for name in ("src", "href"):
+                value = attrs.get(name) or ""
+                if name == "src" or _tag == "link":
+                    assert not re.match(r"^[a-z][a-z0-9+.-]*:|^//", value, re.I), (path, value)
+
+
+def test_language_switch_points_to_the_same_page(site: Path) -> None:
+    text = (site / "en" / "tables" / "sms" / "page-2.html").read_text(encoding="utf-8")
+    assert 'href="../../../sv/tables/sms/page-2.html"' in text
+
+
+def test_hostile_values_stay_text(hostile: Path) -> None:
+    pages = html_files(hostile / "en")
+    joined = "\n".join(p.read_text(encoding="utf-8") for p in pages)
+    assert "window.__pwned" in joined  # the hostile values are shown ...
+    assert "<script>window.__pwned" not in joined  # ... but only as text
+    assert 'onerror="window' not in joined
+    for path in pages:
+        for tag, attrs in parse(path).tags:
+            href = (attrs.get("href") or "").strip().lower()
+            assert not href.startswith(("javascript:", "data:")), (path, href)
+            if tag == "a" and href.startswith("http"):
+                assert attrs.get("rel") == "noreferrer noopener", (path, href)
+    data = "\n".join(p.read_text(encoding="utf-8") for p in (hostile / "data").glob("*.js"))
+    assert "</script" not in data.lower()
+    assert "\\u003cscript\\u003e" in data
+
+
+def test_build_refuses_a_folder_that_is_not_empty(tmp_path: Path, site: Path) -> None:
+    (tmp_path / "keep.txt").write_text("mine", encoding="utf-8")
+    export = site.parent / "export.zip"
+    code = main(["build", str(export), "--out", str(tmp_path), "--no-guide", "--quiet"])
+    assert code == 2
+    assert (tmp_path / "keep.txt").read_text(encoding="utf-8") == "mine"
+
+
+def test_build_warns_that_the_folder_holds_personal_data(
+    tmp_path: Path, site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    export = site.parent / "export.zip"
+    out = tmp_path / "one"
+    assert main(["build", str(export), "--out", str(out), "--no-guide", "--lang", "sv"]) == 0
+    err = capsys.readouterr().err
+    assert "personal data in plain text" in err
+    assert (out / "sv" / "index.html").is_file()
+    assert not (out / "en").exists()
+
+
+def test_slugs_are_safe_file_names() -> None:
+    assert paths.slug("sms") == "sms"
+    for name in ("../../etc", "SMS", "a/b", "con", "<script>", "ÅÄÖ", ""):
+        result = paths.slug(name)
+        assert re.fullmatch(r"[a-z0-9][a-z0-9_-]*", result), result
+    assert paths.slug("SMS") != paths.slug("sms")

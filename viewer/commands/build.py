@@ -1,0 +1,69 @@
+"""Build a browsable static site of an export (viewer pages in English and Swedish, plus the guide).
+
+The site opens from file:// without a server. It holds your personal data in plain text: the
+folder is created readable by you alone (0700, files 0600).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+from viewer.options import add_open_options, load_contract_from_args, open_from_args
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("export", metavar="EXPORT", help="the export (ZIP) to build a site of")
+    parser.add_argument("--out", metavar="DIR", required=True, help="the folder to write")
+    parser.add_argument(
+        "--lang", choices=("en", "sv"), action="append", help="only this language (repeatable)"
+    )
+    parser.add_argument(
+        "--force", action="store_true", help="write into DIR even if it is not empty"
+    )
+    parser.add_argument("--no-guide", action="store_true", help="leave out the migration guide")
+    add_open_options(parser)
+
+
+def _check_out(out: Path, force: bool) -> None:
+    from viewer.errors import OutputError
+
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"{out} exists and is not a folder")
+    if out.is_dir() and any(out.iterdir()) and not force:
+        raise OutputError(f"{out} is not empty: choose a new folder or pass --force")
+
+
+def run(args: argparse.Namespace) -> int:
+    from verify.report import build_report
+    from verify.run import FUTURE_SLACK
+    from verify.stats import StatsCollector
+    from viewer.site.build import build_site
+
+    out = Path(args.out)
+    _check_out(out, args.force)
+    contract = load_contract_from_args(args)
+    latest = dt.datetime.now(dt.UTC) + FUTURE_SLACK
+    collector = StatsCollector(contract, latest_ms=int(latest.timestamp() * 1000))
+    # One pass over the export feeds both the Store (records) and the verification statistics.
+    result = open_from_args(args, contract, keep_records=True, sinks=[collector])
+    assert result.store is not None
+    report = build_report(contract, collector, result.info, result.problems)
+    langs = tuple(dict.fromkeys(args.lang or ("en", "sv")))
+    summary = build_site(result.store, report, contract, out, langs=langs, guide=not args.no_guide)
+    if not args.no_guide:
+        from viewer.guide.build import build_guide
+
+        build_guide(summary.out / "guide")
+    result.store.close()
+    sys.stderr.write(
+        f"warning: {summary.out} holds your personal data in plain text; keep it private\n"
+    )
+    if not args.quiet:
+        print(
+            f"{summary.out / 'index.html'}: {summary.pages} pages, {summary.files} files, "
+            f"{summary.bytes / 1e6:.1f} MB in {summary.seconds:.1f} s"
+        )
+    return 0

@@ -1,0 +1,133 @@
+"""Languages of the site: gettext catalogs (Babel), one Jinja environment per language, formats."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gettext
+import io
+from functools import cache
+from pathlib import Path
+
+import jinja2
+from babel.dates import LOCALTZ, format_date, format_datetime
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+from babel.support import Translations
+
+from viewer.resources import data_path
+from viewer.timeparse import ms_to_datetime
+
+LANGUAGES = ("en", "sv")
+LANGUAGE_NAMES = {"en": "English", "sv": "Svenska"}
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+SIZE_UNITS = ("B", "kB", "MB", "GB", "TB")
+
+
+def catalog_path(lang: str) -> Path:
+    """Return the .po file of a language."""
+    return LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po"
+
+
+@cache
+def translations(lang: str) -> gettext.NullTranslations:
+    """Return the compiled catalog of `lang` (English is the source language)."""
+    if lang == "en":
+        return gettext.NullTranslations()
+    with catalog_path(lang).open("rb") as handle:
+        catalog = read_po(handle, locale=lang)
+    # Compiled in memory at start-up, so no binary .mo needs to be committed or kept in sync.
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(buffer)
+
+
+def gettext_for(lang: str) -> gettext.NullTranslations:
+    """Return the translations Python code uses for strings built outside templates."""
+    return translations(lang)
+
+
+class Formats:
+    """Dates, numbers and sizes written the way a language writes them."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+
+    def datetime(self, ms: int | None) -> str:
+        """Return epoch ms as a local date and time."""
+        when = ms_to_datetime(ms) if ms is not None else None
+        if when is None:
+            return ""
+        return str(format_datetime(when, "medium", tzinfo=LOCALTZ, locale=self.lang))
+
+    def date(self, ms: int | None, fmt: str = "medium") -> str:
+        """Return epoch ms as a local date."""
+        when = ms_to_datetime(ms) if ms is not None else None
+        if when is None:
+            return ""
+        return str(format_date(when.astimezone(LOCALTZ).date(), fmt, locale=self.lang))
+
+    def month(self, key: str) -> str:
+        """Return a `YYYY-MM` key as the month's name and year."""
+        year, month = (int(part) for part in key.split("-"))
+        return str(format_date(dt.date(year, month, 1), "LLLL y", locale=self.lang))
+
+    def number(self, n: float | None) -> str:
+        """Return a number with the language's separators."""
+        return "" if n is None else str(format_decimal(n, locale=self.lang))
+
+    def size(self, n: float | None) -> str:
+        """Return a byte count as a short size (1,5 MB in Swedish)."""
+        if n is None:
+            return ""
+        size = float(n)
+        for unit in SIZE_UNITS:
+            if abs(size) < 1000 or unit == SIZE_UNITS[-1]:
+                shown = round(size) if unit == "B" else round(size, 1)
+                return f"{format_decimal(shown, locale=self.lang)}\u00a0{unit}"
+            size /= 1000
+        raise AssertionError("unreachable")
+
+    def duration(self, seconds: float | None) -> str:
+        """Return seconds as h:mm:ss or m:ss."""
+        if seconds is None:
+            return ""
+        total = int(seconds)
+        hours, rest = divmod(abs(total), 3600)
+        minutes, secs = divmod(rest, 60)
+        return f"{hours}:{minutes:02}:{secs:02}" if hours else f"{minutes}:{secs:02}"
+
+    def percent(self, share: float | None) -> str:
+        """Return a share (0..1) as a percentage."""
+        if share is None:
+            return ""
+        return f"{format_decimal(round(share * 100, 1), locale=self.lang)}\u00a0%"
+
+
+@cache
+def environment(lang: str) -> jinja2.Environment:
+    """Return the Jinja environment of one language (autoescaped, strict, with gettext)."""
+    if lang not in LANGUAGES:
+        raise ValueError(f"unsupported language {lang!r}")
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(data_path("templates"))),
+        autoescape=True,  # every value from an export is escaped, whatever the template's name
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
+    )
+    env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    formats = Formats(lang)
+    env.filters.update(
+        datetime=formats.datetime,
+        date=formats.date,
+        month=formats.month,
+        number=formats.number,
+        size=formats.size,
+        duration=formats.duration,
+        percent=formats.percent,
+    )
+    env.globals.update(lang=lang, languages=LANGUAGES, language_names=LANGUAGE_NAMES)
+    return env

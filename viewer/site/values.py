@@ -1,0 +1,88 @@
+"""Turn record values into display cells (plain dicts): times, sizes, links, nested objects."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from verify.contract import Field, Service
+from viewer.site.i18n import Formats
+from viewer.site.links import safe_href
+from viewer.timeparse import to_epoch_ms
+
+Cell = dict[str, Any]
+SHORT = 120  # characters of a value shown in a table cell; the record page shows everything
+
+
+def _clip(text: str, limit: int | None) -> str:
+    return text if limit is None or len(text) <= limit else text[: limit - 1] + "…"
+
+
+def pretty_json(value: Any) -> str:
+    """Return a value as indented JSON text (shown escaped, never parsed by the browser)."""
+    return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=False, default=str)
+
+
+def _nested(value: Any, limit: int | None) -> Cell:
+    compact = json.dumps(value, ensure_ascii=False, separators=(", ", ": "), default=str)
+    return {"kind": "object", "text": _clip(compact, limit or SHORT), "pretty": pretty_json(value)}
+
+
+def _time(value: Any, fmt_name: str | None, fmt: Formats) -> Cell | None:
+    ms = to_epoch_ms(value, fmt_name)
+    text = fmt.datetime(ms) if ms is not None else ""
+    if not text:
+        return None
+    return {"kind": "time", "text": text, "title": str(value), "ms": ms}
+
+
+def cell(value: Any, field: Field | None, fmt: Formats, *, limit: int | None = SHORT) -> Cell:
+    """Return how to show one value: its kind, its text and (for URLs only) a link target."""
+    shown = _cell(value, field, fmt, limit)
+    shown.setdefault("title", "")
+    return shown
+
+
+def _cell(value: Any, field: Field | None, fmt: Formats, limit: int | None) -> Cell:
+    ftype = field.type if field else None
+    if value is None:
+        return {"kind": "empty", "text": ""}
+    if isinstance(value, dict | list):
+        return _nested(value, limit)
+    if ftype == "timestamp" and (timed := _time(value, field.format if field else None, fmt)):
+        return timed
+    if ftype == "size" and isinstance(value, int | float) and not isinstance(value, bool):
+        return {"kind": "size", "text": fmt.size(value), "title": str(value)}
+    if isinstance(value, bool):
+        return {"kind": "text", "text": "true" if value else "false"}
+    text = str(value)
+    href = safe_href(text)
+    if href is not None:
+        return {"kind": "url", "text": _clip(text, limit), "href": href, "title": text}
+    return {"kind": "text", "text": _clip(text, limit), "title": text if limit else ""}
+
+
+def field_for_key(service: Service | None, key: str) -> Field | None:
+    """Return the documented field a top-level key belongs to."""
+    return service.key_index().get(key) if service else None
+
+
+def record_fields(data: Mapping[str, Any], service: Service | None, fmt: Formats) -> list[Cell]:
+    """Return every top-level value of a record: documented fields first, with label and type."""
+    rows: list[Cell] = []
+    index = service.key_index() if service else {}
+    lang = fmt.lang
+    for key, value in data.items():
+        f = index.get(key)
+        rows.append(
+            {
+                "key": key,
+                "label": f.name.get(lang) if f else key,
+                "type": f.type if f else None,
+                "documented": f is not None,
+                "cell": cell(value, f, fmt, limit=None),
+            }
+        )
+    rows.sort(key=lambda r: not r["documented"])
+    return rows

@@ -265,6 +265,8 @@ def check_structure(ctx: Context) -> Iterator[Finding]:
 def _service_coverage(ctx: Context, service: Service) -> Iterator[Finding]:
     tables = ctx.tables_by_service.get(service.id, [])
     names: dict[str, Any] = {"service_id": service.id, "service": service.name.en}
+    if len(tables) == 1:
+        names["table"] = tables[0].name
     if not tables:
         code = "service-missing" if service.kind == "data" else "metadata-missing"
         yield finding(code, tables=", ".join(service.tables), **names)
@@ -272,7 +274,7 @@ def _service_coverage(ctx: Context, service: Service) -> Iterator[Finding]:
     records = sum(t.records for t in tables)
     for t in tables:
         if t.records == 0:
-            yield finding("service-empty", table=t.name, **names)
+            yield finding("service-empty", **{**names, "table": t.name})
     if records == 0:
         return
     for f in service.fields:
@@ -310,14 +312,18 @@ def _table_values(service: Service, t: TableStats) -> Iterator[Finding]:
         if fstats is None:
             continue
         where: dict[str, Any] = {"field_id": f.id, "field": f.name.en, **names}
+        extra: dict[str, Any] = {"type": f.type, "values": ", ".join(f.values)}
+        times = Tally()
+        reasons = []
         for code, tally in sorted(fstats.faults.items()):
             base, _, reason = code.partition(":")
-            extra: dict[str, Any] = {
-                "type": f.type,
-                "values": ", ".join(f.values),
-                "reason": reason,
-            }
-            yield finding(base, tally=tally, **where, **extra)
+            if base == "timestamp-invalid":
+                times.merge(tally)
+                reasons.append(f"{tally.count} {reason.replace('-', ' ')}")
+            else:
+                yield finding(base, tally=tally, **where, **extra)
+        if times.count:
+            yield finding("timestamp-invalid", tally=times, reason=", ".join(reasons), **where)
     if t.time_order.count:
         yield finding("time-order", tally=t.time_order, **names)
     if t.duplicates.count:
@@ -329,7 +335,8 @@ def check_scope(ctx: Context) -> Iterator[Finding]:
         if t.service is None:
             category = ctx.contract.not_exportable_for_table(t.name)
             if category is None:
-                yield finding("undocumented-table", table=t.name, records=t.records)
+                count = max(t.records, 1)
+                yield finding("undocumented-table", table=t.name, records=t.records, count=count)
             else:
                 yield finding(
                     "not-exportable-present",
@@ -348,6 +355,8 @@ def check_scope(ctx: Context) -> Iterator[Finding]:
 
 def _not_exportable_keys(ctx: Context) -> Iterator[Finding]:
     for t in ctx.stats.tables.values():
+        if t.service is None and ctx.contract.not_exportable_for_table(t.name) is not None:
+            continue  # the whole table is already reported as not exportable
         for (category_id, key), tally in sorted(t.not_exportable_keys.items()):
             category = next(c for c in ctx.contract.not_exportable if c.id == category_id)
             where = f"key {key} in table {t.name}"

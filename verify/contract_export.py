@@ -20,6 +20,9 @@ _HEADINGS = {
         "data": "Services with exportable data",
         "metadata": "Exportable key metadata",
         "not_exportable": "Not exportable",
+        "period": "Period",
+        "length": "Length",
+        "what": "What the provider must do",
     },
     "sv": {
         "service": "Tjänst",
@@ -34,6 +37,9 @@ _HEADINGS = {
         "data": "Tjänster med exporterbara data",
         "metadata": "Exporterbar nyckelmetadata",
         "not_exportable": "Kan inte exporteras",
+        "period": "Period",
+        "length": "Längd",
+        "what": "Vad leverantören ska göra",
     },
 }
 
@@ -137,3 +143,65 @@ def contract_as_markdown(contract: Contract, lang: str = "en") -> str:
         parts += [f"### {s.name.get(lang)}\n", fields_markdown(s, lang)]
     parts += [f"## {h['not_exportable']}\n", not_exportable_markdown(contract, lang)]
     return "\n".join(parts)
+
+
+def service_sections_markdown(contract: Contract, lang: str, kind: str) -> str:
+    """Return one section per service (or metadata group) with the service id as its anchor."""
+    h = _HEADINGS[lang]
+    parts: list[str] = []
+    for s in contract.services:
+        if s.kind != kind:
+            continue
+        parts.append(f"### {s.name.get(lang)} {{ #{s.id} }}\n")
+        parts.append(f"*{h['tables']}:* {_code_list(s.tables)}\n")
+        parts.append(fields_markdown(s, lang))
+    return "\n".join(parts)
+
+
+def not_exportable_sections_markdown(contract: Contract, lang: str) -> str:
+    """Return one section per not-exportable category, anchored `not-exportable-<id>`."""
+    h = _HEADINGS[lang]
+    parts: list[str] = []
+    for c in contract.not_exportable:
+        parts.append(f"### {c.name.get(lang)} {{ #not-exportable-{c.id} }}\n")
+        parts.append(f"*{h['reveal']}:* {_code_list(c.tables + c.keys)}\n")
+    return "\n".join(parts)
+
+
+# (contract key, unit, label en, label sv, duty en, duty sv)
+_SWITCHING_ROWS = (
+    ("notice_period_max_months", "months", "Notice period", "Uppsägningstid",
+     "at most this long after your request; the provider prepares the move",
+     "högst så lång efter din begäran; leverantören förbereder flytten"),
+    ("transition_period_days", "days", "Transition period", "Övergångsperiod",
+     "complete the switch, counted from the end of the notice period",
+     "slutföra bytet, räknat från uppsägningstidens slut"),
+    ("unfeasibility_notice_working_days", "working days", "Notice of unfeasibility",
+     "Besked om att det inte går",
+     "tell you, counted from your request, if the switch cannot be done in time, and why",
+     "meddela dig, räknat från din begäran, om bytet inte går att göra i tid, och varför"),
+    ("alternative_transition_max_months", "months", "Alternative transition, at most",
+     "Alternativ övergångsperiod, högst",
+     "the longest replacement for the transition period",
+     "den längsta ersättningen för övergångsperioden"),
+    ("retrieval_period_days", "days", "Data retrieval period", "Period för att hämta data",
+     "keep your data available, counted from the end of the transition",
+     "hålla dina data tillgängliga, räknat från övergångsperiodens slut"),
+    ("download_link_valid_days", "days", "Download link", "Nedladdningslänk",
+     "the link to your copy works this long", "länken till din kopia fungerar så länge"),
+)  # fmt: skip
+_UNITS = {
+    "en": {"months": "months", "days": "days", "working days": "working days"},
+    "sv": {"months": "månader", "days": "dagar", "working days": "arbetsdagar"},
+}
+
+
+def switching_markdown(contract: Contract, lang: str) -> str:
+    """Return the table of switching periods, with the numbers taken from the contract."""
+    h = _HEADINGS[lang]
+    rows = [f"| {h['period']} | {h['length']} | {h['what']} |", "|---|---|---|"]
+    for key, unit, label_en, label_sv, duty_en, duty_sv in _SWITCHING_ROWS:
+        label, duty = (label_sv, duty_sv) if lang == "sv" else (label_en, duty_en)
+        amount = contract.switching[key]
+        rows.append(f"| {label} | **{amount} {_UNITS[lang][unit]}** | {duty} |")
+    return "\n".join(rows) + "\n"

@@ -163,12 +163,14 @@ class _EntryStats:
         value = record[key]
         if value is None:
             return
-        if not fp.check(value):
-            fstats.fault("type-mismatch", self.file, index)
-        elif f.type == "timestamp":
+        if f.type == "timestamp":
             problem = timestamp_problem(value, f.format, self.owner.latest_ms)
             if problem:
                 fstats.fault(f"timestamp-invalid:{problem}", self.file, index)
+            elif not fp.check(value):  # a real time, but not in the documented shape
+                fstats.fault("type-mismatch", self.file, index)
+        elif not fp.check(value):
+            fstats.fault("type-mismatch", self.file, index)
         elif f.values and str(value) not in f.values:
             fstats.fault("status-unknown", self.file, index)
 

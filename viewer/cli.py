@@ -19,6 +19,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("convert", "viewer.commands.convert", "convert an export to vCard, iCalendar, CSV, SQLite..."),
     ("sample", "viewer.commands.sample", "write a deterministic sample export"),
     ("info", "viewer.commands.info", "open an export and count its tables and records"),
+    ("verify", "viewer.commands.verify", "check an export against the documented contract"),
     ("build", "viewer.commands.build", "write a browsable static site of an export"),
 )
 

@@ -18,6 +18,8 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("contract", "viewer.commands.contract", "print the documented contract as JSON or Markdown"),
     ("convert", "viewer.commands.convert", "convert an export to vCard, iCalendar, CSV, SQLite..."),
     ("sample", "viewer.commands.sample", "write a deterministic sample export"),
+    ("guide", "viewer.commands.guide", "build or serve the migration guide (English, Swedish)"),
+    ("timeline", "viewer.commands.timeline", "print the switching deadlines for a request date"),
     ("info", "viewer.commands.info", "open an export and count its tables and records"),
     ("verify", "viewer.commands.verify", "check an export against the documented contract"),
     ("build", "viewer.commands.build", "write a browsable static site of an export"),

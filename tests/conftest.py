@@ -1,0 +1,7 @@
+"""Shared fixtures. Keep it small: fixtures live in their own modules and are imported here."""
+
+from __future__ import annotations
+
+from tests.browser import browser, page
+
+__all__ = ["browser", "page"]

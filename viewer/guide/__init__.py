@@ -1,0 +1,1 @@
+"""The migration guide: MkDocs hooks that fill in the contract, and the build."""

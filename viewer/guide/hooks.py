@@ -1,0 +1,106 @@
+"""MkDocs hooks: replace the guide's `<!-- contract:... -->` placeholders with generated content.
+
+Placeholders (each on a line of its own, in any language's Markdown):
+
+- `<!-- contract:services -->`, `<!-- contract:metadata -->`: overview tables
+- `<!-- contract:service-sections -->`, `<!-- contract:metadata-sections -->`: one section per
+  service or group, anchored by its id (`#sms`), so the viewer can link to it
+- `<!-- contract:not-exportable -->`, `<!-- contract:not-exportable-sections -->`
+- `<!-- contract:switching -->`: the table of switching periods
+- `<!-- timeline:data -->`: the calculator's data (periods, public holidays) as inline JSON
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+from verify.contract import Contract, load_contract
+from verify.contract_export import (
+    not_exportable_markdown,
+    not_exportable_sections_markdown,
+    service_sections_markdown,
+    services_markdown,
+    switching_markdown,
+)
+from viewer.timeline import public_holidays
+
+# The calculator knows the public holidays of these years; outside them it says so.
+HOLIDAY_YEARS = range(2025, 2037)
+# Material fetches sitemap.xml for every <link rel="alternate" hreflang>, which file:// refuses
+# (a console error on every page); the language menu's own links already point at the same page.
+_ALTERNATE_LINK = re.compile(r'<link rel="alternate" href="[^"]*" hreflang="[^"]*">\s*')
+_PLACEHOLDER = re.compile(r"^<!--\s*(contract|timeline):([a-z-]+)\s*-->[ \t]*$", re.MULTILINE)
+
+Renderer = Callable[[Contract, str], str]
+RENDERERS: dict[str, Renderer] = {
+    "contract:services": lambda c, lang: services_markdown(c, lang, "data"),
+    "contract:metadata": lambda c, lang: services_markdown(c, lang, "metadata"),
+    "contract:service-sections": lambda c, lang: service_sections_markdown(c, lang, "data"),
+    "contract:metadata-sections": lambda c, lang: service_sections_markdown(c, lang, "metadata"),
+    "contract:not-exportable": not_exportable_markdown,
+    "contract:not-exportable-sections": not_exportable_sections_markdown,
+    "contract:switching": switching_markdown,
+    "timeline:data": lambda c, lang: timeline_data_html(c),
+}
+
+
+@functools.cache
+def guide_contract() -> Contract:
+    """Return the contract the guide documents (loaded once per process)."""
+    return load_contract()
+
+
+def timeline_data(contract: Contract) -> dict[str, Any]:
+    """Return what the calculator script needs: the periods and the default country's holidays."""
+    country = str(contract.info.get("country", "NL"))
+    days = sorted(public_holidays(country, HOLIDAY_YEARS))
+    return {
+        "country": country,
+        "first_year": HOLIDAY_YEARS.start,
+        "last_year": HOLIDAY_YEARS.stop - 2,  # the last year leaves room for working days after it
+        "switching": {k: v for k, v in contract.switching.items() if isinstance(v, int)},
+        "holidays": [d.isoformat() for d in days],
+    }
+
+
+def timeline_data_html(contract: Contract) -> str:
+    """Return the calculator data as a JSON data block (not script code, so no CSP exception)."""
+    text = json.dumps(timeline_data(contract), separators=(",", ":")).replace("</", "<\\/")
+    return f'<script type="application/json" id="timeline-data">{text}</script>\n'
+
+
+def page_language(src_uri: str) -> str:
+    """Return the language of a page from its folder (`en/...`, `sv/...`)."""
+    return "sv" if src_uri.startswith("sv/") else "en"
+
+
+def render_placeholders(markdown: str, lang: str, contract: Contract) -> str:
+    """Replace every known placeholder; fail on an unknown one so a typo cannot ship."""
+
+    def replace(match: re.Match[str]) -> str:
+        key = f"{match.group(1)}:{match.group(2)}"
+        renderer = RENDERERS.get(key)
+        if renderer is None:
+            raise ValueError(f"unknown guide placeholder <!-- {key} -->")
+        return renderer(contract, lang)
+
+    return _PLACEHOLDER.sub(replace, markdown)
+
+
+def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
+    """Fill in the generated tables for the page's language."""
+    from mkdocs.exceptions import PluginError
+
+    try:
+        return render_placeholders(markdown, page_language(page.file.src_uri), guide_contract())
+    except ValueError as exc:
+        raise PluginError(f"{page.file.src_uri}: {exc}") from exc
+
+
+def on_post_page(output: str, page: Any, config: Any) -> str:
+    """Drop the head's hreflang links so that no page fetches a sitemap from file://."""
+    return _ALTERNATE_LINK.sub("", output)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from viewer.cli import main
 from viewer.sample import write_sample
 
@@ -20,3 +22,15 @@ def build_sample_site(root: Path, *defects: str, langs: tuple[str, ...] = ()) ->
         args += ["--lang", lang]
     assert main(args) == 0
     return out
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A clean sample's site in both languages, built once per worker."""
+    return build_sample_site(tmp_path_factory.mktemp("site"))
+
+
+@pytest.fixture(scope="session")
+def hostile(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The site of a sample full of hostile values (English only, to keep it quick)."""
+    return build_sample_site(tmp_path_factory.mktemp("hostile"), "hostile-content", langs=("en",))

@@ -9,20 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.site_helpers import build_sample_site
+from tests.site_helpers import hostile, site
 from viewer.cli import main
 from viewer.site import paths
 from viewer.site.render import CSP
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_sample_site(tmp_path_factory.mktemp("site"))
-
-
-@pytest.fixture(scope="module")
-def hostile(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_sample_site(tmp_path_factory.mktemp("hostile"), "hostile-content", langs=("en",))
+__all__ = ["hostile", "site"]  # session fixtures shared by the site tests
 
 
 class Page(HTMLParser):

@@ -155,20 +155,31 @@ def service_context(site: SiteData, lang: str, service_id: str) -> Context:
     coverage = {f["id"]: f for f in row.get("fields", [])}
     summaries = site.service_tables(service_id)
     ctx.update(
-        service={"id": service.id, "name": service.name.get(lang), "kind": service.kind,
-                 "view_kind": service.view_kind, "status": row.get("status", "missing"),
-                 "records": row.get("records", 0), "coverage": row.get("coverage", 0.0)},
+        service={
+            "id": service.id,
+            "name": service.name.get(lang),
+            "kind": service.kind,
+            "view_kind": service.view_kind,
+            "status": row.get("status", "missing"),
+            "records": row.get("records", 0),
+            "coverage": row.get("coverage", 0.0),
+        },
         fields=[
-            {"id": f.id, "name": f.name.get(lang), "type": f.type, "keys": list(f.keys),
-             "keys_found": coverage.get(f.id, {}).get("keys_found", []),
-             "coverage": coverage.get(f.id, {}).get("coverage", 0.0)}
+            {
+                "id": f.id,
+                "name": f.name.get(lang),
+                "type": f.type,
+                "keys": list(f.keys),
+                "keys_found": coverage.get(f.id, {}).get("keys_found", []),
+                "coverage": coverage.get(f.id, {}).get("coverage", 0.0),
+            }
             for f in service.fields
         ],
         tables=[_table_row(t, lang) for t in summaries],
         view_href=_view_link(service, summaries),
         badge_href=f"report.html#service-{service.id}",
         guide_section=_guide(site, lang, ctx["base"], service.id),
-    )  # fmt: skip
+    )
     return ctx
 
 
@@ -204,20 +215,28 @@ def table_context(
     total = t.info.records
     chunks = -(-total // paths.DATA_CHUNK)
     ctx.update(
-        table={"name": table, "records": total, "files": list(t.info.files),
-               "slug": paths.slug(table), "bundle": paths.PAGE_SIZE if paths.bundled(total) else 0,
-               "first_seq": page * paths.PAGE_SIZE - paths.PAGE_SIZE},
+        table={
+            "name": table,
+            "records": total,
+            "files": list(t.info.files),
+            "slug": paths.slug(table),
+            "bundle": paths.PAGE_SIZE if paths.bundled(total) else 0,
+            "first_seq": page * paths.PAGE_SIZE - paths.PAGE_SIZE,
+        },
         service=_service_ref(t.service, lang),
         not_exportable=_not_exportable_name(site, table, lang),
         columns=[dict(c, label=c["name"][lang]) for c in t.columns],
         rows=[
-            {"seq": r.seq, "href": paths.record_page(table, r.seq, total),
-             "cells": [cell(r.data.get(c["key"]), fields.get(c["key"]), fmt) for c in t.columns]}
+            {
+                "seq": r.seq,
+                "href": paths.record_page(table, r.seq, total),
+                "cells": [cell(r.data.get(c["key"]), fields.get(c["key"]), fmt) for c in t.columns],
+            }
             for r in records
         ],
         pager=_pager(table, page, paths.page_count(total)),
         data_files=[f"{ctx['root']}{paths.data_file(table, n)}" for n in range(chunks)],
-    )  # fmt: skip
+    )
     return ctx
 
 

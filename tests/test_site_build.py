@@ -14,7 +14,6 @@ from viewer.cli import main
 from viewer.site import paths
 from viewer.site.render import CSP
 
-
 __all__ = ["hostile", "site"]  # session fixtures shared by the site tests
 
 

@@ -1,4 +1,4 @@
-"""The views that fit the data, on the built sample site: conversations, contacts, calls, notes..."""
+"""The views that fit the data, on the built sample site: conversations, contacts, notes..."""
 
 from __future__ import annotations
 

@@ -21,7 +21,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--open", action="store_true", help="open the guide in a browser (serve)")
 
 
+def _stop(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # so that SIGTERM also removes the temporary build
+
+
 def _serve(port: int, open_browser: bool, quiet: bool) -> int:
+    import signal
     import webbrowser
 
     from viewer.guide.build import build_guide
@@ -35,6 +40,7 @@ def _serve(port: int, open_browser: bool, quiet: bool) -> int:
             sys.stderr.write(f"serving the guide at {url} (Ctrl+C to stop)\n")
         if open_browser:
             webbrowser.open(url)
+        signal.signal(signal.SIGTERM, _stop)
         try:
             server.serve_forever()
         except KeyboardInterrupt:

@@ -36,7 +36,10 @@ def environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    # Shared templates (the report body) mark their text for translation; English here.
+    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     env.filters["size"] = humanize_size
     env.filters["percent"] = percent
     env.globals["now"] = lambda: dt.datetime.now(dt.UTC)

@@ -17,6 +17,7 @@ from typing import Any
 
 from verify.contract import Contract
 from viewer.errors import OutputError
+from viewer.resources import data_path
 from viewer.site import context, paths
 from viewer.site.model import SiteData, TableSummary, columns_for
 from viewer.site.render import render
@@ -200,6 +201,9 @@ def _copy_static(writer: Writer) -> None:
     for path in sorted(STATIC.iterdir()):
         if path.is_file():
             writer.write(f"static/{path.name}", path.read_text(encoding="utf-8"))
+    # The report's own stylesheet, shared with `verify --format html`.
+    report_css = data_path("templates") / "_partials" / "report.css"
+    writer.write("static/report.css", report_css.read_text(encoding="utf-8"))
 
 
 def _entry_page(lang: str) -> str:

@@ -203,6 +203,11 @@ def _pager(table: str, page: int, pages: int) -> Context:
     }
 
 
+def pager_context(table: str, page: int, pages: int) -> Context:
+    """Return the pager of one table page (the server's filtered pages count their own pages)."""
+    return _pager(table, page, pages)
+
+
 def table_context(
     site: SiteData, lang: str, table: str, page: int, records: Sequence[Record]
 ) -> Context:

@@ -131,3 +131,20 @@ def environment(lang: str) -> jinja2.Environment:
     )
     env.globals.update(lang=lang, languages=LANGUAGES, language_names=LANGUAGE_NAMES)
     return env
+
+
+def source_messages() -> list[str]:
+    """Return every UI string marked for translation in the templates and the site's code."""
+    from babel.messages.extract import extract_from_file
+
+    found: dict[str, None] = {}
+    # pybabel's folder walk skips folders starting with "_" (our _partials), so list files here.
+    templates = sorted(data_path("templates").rglob("*.html"))
+    sources = [("jinja2", p) for p in templates]
+    sources += [("python", p) for p in sorted(Path(__file__).resolve().parent.glob("*.py"))]
+    for method, path in sources:
+        for _line, message, _comments, _context in extract_from_file(method, str(path)):
+            for text in message if isinstance(message, tuple) else (message,):
+                if text:
+                    found.setdefault(text, None)
+    return list(found)

@@ -1,0 +1,113 @@
+"""A wheel built from the repo, installed in a fresh environment outside it, runs the commands."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import sysconfig
+import venv
+import zipfile
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("dist")
+    subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out), "."],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+    )
+    (path,) = out.glob("export_viewer-*.whl")
+    return path
+
+
+@pytest.fixture(scope="module")
+def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh venv with only the wheel; its dependencies are borrowed from this environment."""
+    root = tmp_path_factory.mktemp("venv")
+    venv.EnvBuilder(with_pip=False).create(root)
+    python = root / "bin" / "python"
+    site = Path(
+        subprocess.run(
+            [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    )
+    # A plain path line: the dependencies become importable, but the editable install's own
+    # .pth (pointing at the repo) is not processed, so `viewer` can only come from the wheel.
+    (site / "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
+    with zipfile.ZipFile(wheel) as zf:
+        zf.extractall(site)
+    return python
+
+
+def run(python: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "VIRTUAL_ENV"}}
+    return subprocess.run(
+        [str(python), "-m", "viewer", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_wheel_holds_templates_contracts_and_guide(wheel: Path) -> None:
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "verify/contracts/xiaomi-cloud.toml" in names
+    assert "viewer/_data/mkdocs.yml" in names
+    assert any(n.startswith("viewer/_data/templates/") and n.endswith(".html") for n in names)
+    assert any(n.startswith("viewer/_data/site_src/en/") for n in names)
+    assert any(n.startswith("viewer/_data/site_src/sv/") for n in names)
+    assert not any(n.startswith("tests/") for n in names)
+
+
+def test_installed_wheel_runs_outside_the_repo(installed: Path, tmp_path: Path) -> None:
+    where = run(installed, tmp_path, "--version")
+    assert where.returncode == 0, where.stderr
+    origin = subprocess.run(
+        [str(installed), "-c", "import viewer; print(viewer.__file__)"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert str(REPO) not in origin
+    result = run(installed, tmp_path, "contract", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    assert len(json.loads(result.stdout)["services"]) == 19
+
+
+def test_installed_wheel_runs_every_command(installed: Path, tmp_path: Path) -> None:
+    def ok(*args: str, code: int = 0) -> str:
+        result = run(installed, tmp_path, *args, "--quiet")
+        assert result.returncode == code, (args, result.stderr)
+        return result.stdout
+
+    (tmp_path / "pw").write_text("wheel pass\n", encoding="utf-8")
+    pw = ("--password-file", "pw")
+    ok("sample", "--out", "s.zip", "--records", "300", *pw)
+    assert "sms" in ok("info", "s.zip", *pw)
+    assert json.loads(ok("verify", "s.zip", "--format", "json", *pw))["summary"]["status"] == (
+        "complete"
+    )
+    ok("convert", "s.zip", "--to", "vcard,csv", "--out", "conv", *pw)
+    assert (tmp_path / "conv" / "manifest.json").exists()
+    ok("build", "s.zip", "--out", "site", *pw)
+    assert (tmp_path / "site" / "index.html").exists()
+    assert (tmp_path / "site" / "guide" / "index.html").exists()
+    ok("guide", "build", "--out", "g")
+    assert (tmp_path / "g" / "sv" / "index.html").exists()
+    assert "2027" in ok("timeline", "--requested", "2026-12-20")
+    assert "# Xiaomi Cloud" in ok("contract", "--format", "markdown")

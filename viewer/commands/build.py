@@ -56,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.no_guide:
         from viewer.guide.build import build_guide
 
-        build_guide(summary.out / "guide")
+        build_guide(summary.out / "guide", viewer_link="../{lang}/index.html")
     result.store.close()
     sys.stderr.write(
         f"warning: {summary.out} holds your personal data in plain text; keep it private\n"

@@ -62,8 +62,12 @@ def _prepare_output(out: Path) -> Path:
     return out
 
 
-def build_guide(out: Path, *, strict: bool = True) -> Path:
-    """Build the guide into `out` (warnings fail when `strict`) and return its index.html."""
+def build_guide(out: Path, *, strict: bool = True, viewer_link: str | None = None) -> Path:
+    """Build the guide into `out` (warnings fail when `strict`) and return its index.html.
+
+    `viewer_link`, relative to the guide's root or absolute, with a `{lang}` placeholder, adds a
+    link back to the export viewer on every page (for the guide built or served beside it).
+    """
     try:
         from mkdocs.commands.build import build
         from mkdocs.exceptions import Abort, MkDocsException
@@ -77,7 +81,10 @@ def build_guide(out: Path, *, strict: bool = True) -> Path:
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # a notice about MkDocs 2 on every build
     logging.getLogger("mkdocs").setLevel(logging.WARNING)
     try:
-        build(_load_config(out, strict))
+        config = _load_config(out, strict)
+        if viewer_link:
+            config["extra"]["viewer_link"] = viewer_link
+        build(config)
     except (Abort, MkDocsException) as exc:
         raise OutputError(f"the guide did not build: {exc}") from exc
     return out / "index.html"

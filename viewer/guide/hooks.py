@@ -13,6 +13,7 @@ Placeholders (each on a line of its own, in any language's Markdown):
 from __future__ import annotations
 
 import functools
+import html
 import json
 import re
 from collections.abc import Callable
@@ -91,14 +92,35 @@ def render_placeholders(markdown: str, lang: str, contract: Contract) -> str:
     return _PLACEHOLDER.sub(replace, markdown)
 
 
+VIEWER_LINK_TEXT = {
+    "en": "Back to your export in Export Viewer",
+    "sv": "Tillbaka till din export i Export Viewer",
+}
+
+
+def viewer_link_markdown(link: str, lang: str, src_uri: str) -> str:
+    """Return the line linking a page back to the viewer (`link` has a `{lang}` placeholder)."""
+    target = link.format(lang=lang)
+    if not target.startswith("/"):
+        # Links are relative to the guide's root; pages of other languages sit one folder down.
+        target = "../" * src_uri.count("/") * (lang != "en") + target
+    # Raw HTML: MkDocs would warn (and --strict fail) on a Markdown link outside the guide.
+    href = html.escape(target, quote=True)
+    return f'<p class="ev-viewer-link"><a href="{href}">{VIEWER_LINK_TEXT[lang]}</a></p>\n\n'
+
+
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
-    """Fill in the generated tables for the page's language."""
+    """Fill in the generated tables for the page's language, and link back to the viewer."""
     from mkdocs.exceptions import PluginError
 
+    src_uri = page.file.src_uri
+    lang = page_language(src_uri)
     try:
-        return render_placeholders(markdown, page_language(page.file.src_uri), guide_contract())
+        markdown = render_placeholders(markdown, lang, guide_contract())
     except ValueError as exc:
-        raise PluginError(f"{page.file.src_uri}: {exc}") from exc
+        raise PluginError(f"{src_uri}: {exc}") from exc
+    link = config["extra"].get("viewer_link")
+    return viewer_link_markdown(link, lang, src_uri) + markdown if link else markdown
 
 
 def on_post_page(output: str, page: Any, config: Any) -> str:

@@ -56,7 +56,12 @@ def run(args: argparse.Namespace) -> int:
     if not args.no_guide:
         from viewer.guide.build import build_guide
 
-        build_guide(summary.out / "guide", viewer_link="../{lang}/index.html")
+        build_guide(
+            summary.out / "guide",
+            viewer_link="../{lang}/index.html",
+            contract=args.contract,
+            mapping=args.mapping,
+        )
     result.store.close()
     sys.stderr.write(
         f"warning: {summary.out} holds your personal data in plain text; keep it private\n"

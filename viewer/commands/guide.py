@@ -25,7 +25,7 @@ def _stop(signum: int, frame: object) -> None:
     raise KeyboardInterrupt  # so that SIGTERM also removes the temporary build
 
 
-def _serve(port: int, open_browser: bool, quiet: bool) -> int:
+def _serve(args: argparse.Namespace) -> int:
     import signal
     import webbrowser
 
@@ -33,12 +33,12 @@ def _serve(port: int, open_browser: bool, quiet: bool) -> int:
     from viewer.guide.serve import make_server
 
     with tempfile.TemporaryDirectory(prefix="export-viewer-guide-") as tmp:
-        build_guide(Path(tmp))
-        server = make_server(Path(tmp), port)
+        build_guide(Path(tmp), contract=args.contract, mapping=args.mapping)
+        server = make_server(Path(tmp), args.port)
         url = f"http://127.0.0.1:{server.server_address[1]}/"
-        if not quiet:
+        if not args.quiet:
             sys.stderr.write(f"serving the guide at {url} (Ctrl+C to stop)\n")
-        if open_browser:
+        if args.open:
             webbrowser.open(url)
         signal.signal(signal.SIGTERM, _stop)
         try:
@@ -54,8 +54,8 @@ def run(args: argparse.Namespace) -> int:
     from viewer.guide.build import build_guide
 
     if args.action == "serve":
-        return _serve(args.port, args.open, args.quiet)
-    index = build_guide(Path(args.out))
+        return _serve(args)
+    index = build_guide(Path(args.out), contract=args.contract, mapping=args.mapping)
     if not args.quiet:
         sys.stderr.write(f"built the guide: {index.as_uri()}\n")
     return 0

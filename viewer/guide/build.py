@@ -62,11 +62,19 @@ def _prepare_output(out: Path) -> Path:
     return out
 
 
-def build_guide(out: Path, *, strict: bool = True, viewer_link: str | None = None) -> Path:
+def build_guide(
+    out: Path,
+    *,
+    strict: bool = True,
+    viewer_link: str | None = None,
+    contract: str | None = None,
+    mapping: str | None = None,
+) -> Path:
     """Build the guide into `out` (warnings fail when `strict`) and return its index.html.
 
     `viewer_link`, relative to the guide's root or absolute, with a `{lang}` placeholder, adds a
     link back to the export viewer on every page (for the guide built or served beside it).
+    `contract` and `mapping` are files (--contract, --mapping) to document instead of the default.
     """
     try:
         from mkdocs.commands.build import build
@@ -82,8 +90,10 @@ def build_guide(out: Path, *, strict: bool = True, viewer_link: str | None = Non
     logging.getLogger("mkdocs").setLevel(logging.WARNING)
     try:
         config = _load_config(out, strict)
-        if viewer_link:
-            config["extra"]["viewer_link"] = viewer_link
+        # The hooks read these from the config: they run in a module MkDocs loads by path.
+        config["extra"].update(
+            viewer_link=viewer_link, contract_path=contract, mapping_path=mapping
+        )
         build(config)
     except (Abort, MkDocsException) as exc:
         raise OutputError(f"the guide did not build: {exc}") from exc

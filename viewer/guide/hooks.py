@@ -27,6 +27,7 @@ from verify.contract_export import (
     services_markdown,
     switching_markdown,
 )
+from verify.mapping import apply_mapping
 from viewer.timeline import public_holidays
 
 # The calculator knows the public holidays of these years; outside them it says so.
@@ -50,9 +51,10 @@ RENDERERS: dict[str, Renderer] = {
 
 
 @functools.cache
-def guide_contract() -> Contract:
-    """Return the contract the guide documents (loaded once per process)."""
-    return load_contract()
+def guide_contract(path: str | None = None, mapping: str | None = None) -> Contract:
+    """Return the contract the guide documents (the default one unless a build names another)."""
+    contract = load_contract(path)
+    return apply_mapping(contract, mapping) if mapping else contract
 
 
 def timeline_data(contract: Contract) -> dict[str, Any]:
@@ -116,7 +118,9 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
     src_uri = page.file.src_uri
     lang = page_language(src_uri)
     try:
-        markdown = render_placeholders(markdown, lang, guide_contract())
+        extra = config["extra"]
+        contract = guide_contract(extra.get("contract_path"), extra.get("mapping_path"))
+        markdown = render_placeholders(markdown, lang, contract)
     except ValueError as exc:
         raise PluginError(f"{src_uri}: {exc}") from exc
     link = config["extra"].get("viewer_link")

@@ -22,6 +22,8 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("timeline", "viewer.commands.timeline", "print the switching deadlines for a request date"),
     ("info", "viewer.commands.info", "open an export and count its tables and records"),
     ("verify", "viewer.commands.verify", "check an export against the documented contract"),
+    ("serve", "viewer.commands.serve", "serve the viewer and the guide on 127.0.0.1 in a browser"),
+    ("demo", "viewer.commands.demo", "open a sample export in the browser, with the guide"),
     ("build", "viewer.commands.build", "write a browsable static site of an export"),
 )
 

@@ -311,17 +311,23 @@ class Store:
         sort: str | None = None,
         desc: bool = False,
         where: Mapping[str, str] | None = None,
+        span: tuple[int | None, int | None] = (None, None),
     ) -> list[Record]:
         """Return one page of a table, sorted by a column or a top-level key, filtered."""
-        clause, params = _where(table, where)
+        clause, params = _where(table, where, span)
         order, order_params = _order(sort, desc)
         sql = f"{SELECT}JOIN tbl t ON t.id = r.tbl WHERE {clause} ORDER BY {order} LIMIT ? OFFSET ?"
         rows = self._db.execute(sql, [*params, *order_params, max(limit, 0), max(offset, 0)])
         return [_record(row) for row in rows]
 
-    def count(self, table: str, where: Mapping[str, str] | None = None) -> int:
-        """Return how many records of a table match `where`."""
-        clause, params = _where(table, where)
+    def count(
+        self,
+        table: str,
+        where: Mapping[str, str] | None = None,
+        span: tuple[int | None, int | None] = (None, None),
+    ) -> int:
+        """Return how many records of a table match `where` (and fall in the `span` of epoch ms)."""
+        clause, params = _where(table, where, span)
         sql = f"SELECT count(*) FROM record r JOIN tbl t ON t.id = r.tbl WHERE {clause}"  # noqa: S608 (clause is ours)
         return int(self._db.execute(sql, params).fetchone()[0])
 
@@ -369,9 +375,18 @@ def _key_path(key: str) -> str:
     return f'$."{key}"'
 
 
-def _where(table: str, where: Mapping[str, str] | None) -> tuple[str, list[Any]]:
+def _where(
+    table: str,
+    where: Mapping[str, str] | None,
+    span: tuple[int | None, int | None] = (None, None),
+) -> tuple[str, list[Any]]:
     clauses = ["t.name = ?"]
     params: list[Any] = [table]
+    # A time span [since, until) on the main time; records without one fall outside any span.
+    for bound, op in zip(span, (">=", "<"), strict=True):
+        if bound is not None:
+            clauses.append(f"r.ts {op} ?")
+            params.append(bound)
     for key, value in (where or {}).items():
         if key in COLUMNS or key == "file":
             clauses.append(f"CAST({COLUMNS.get(key, 'r.file')} AS TEXT) = ?")

@@ -1,0 +1,154 @@
+"""Run the app with uvicorn on 127.0.0.1 only: a free port by default, graceful shutdown, and the
+one line that tells the user where to go.
+"""
+
+from __future__ import annotations
+
+import socket
+import sys
+import threading
+import webbrowser
+from pathlib import Path
+from types import FrameType
+
+import uvicorn
+from starlette.applications import Starlette
+
+from verify.contract import DEFAULT_CONTRACT, Contract, load_contract
+from viewer.app import AppConfig, create_app
+from viewer.app.guide import ensure_guide
+from viewer.app.security import DEFAULT_MAX_UPLOAD
+from viewer.app.sessions import Sessions
+from viewer.app.watch import follow_sources, in_thread
+from viewer.errors import OutputError
+from viewer.resources import data_path
+
+HOST = "127.0.0.1"  # loopback only, never 0.0.0.0
+GRACEFUL_SECONDS = 3
+
+
+def bind(port: int = 0) -> socket.socket:
+    """Return a listening socket on 127.0.0.1 (port 0: a free one, chosen by the system)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.bind((HOST, port))
+        sock.listen(128)
+    except OSError as exc:
+        sock.close()
+        raise OutputError(f"cannot listen on {HOST}:{port}: {exc.strerror or exc}") from exc
+    return sock
+
+
+def address(port: int, token: str) -> str:
+    """Return the address the user opens (the token becomes a cookie, then leaves the URL)."""
+    return f"http://{HOST}:{port}/?token={token}"
+
+
+class ViewerServer(uvicorn.Server):
+    """A uvicorn server that tells the app to stop its streams the moment shutdown begins."""
+
+    def __init__(self, config: uvicorn.Config, stopping: threading.Event) -> None:
+        super().__init__(config)
+        self.stopping = stopping
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        self.stopping.set()  # progress streams and loads end now, not at the graceful timeout
+        super().handle_exit(sig, frame)
+
+    def request_stop(self) -> None:
+        """Stop from another thread (tests, the demo)."""
+        self.stopping.set()
+        self.should_exit = True
+
+
+def make_server(app: Starlette) -> ViewerServer:
+    """Return the uvicorn server for the app: quiet, HTTP only, bounded shutdown."""
+    config = uvicorn.Config(
+        app,
+        log_level="warning",
+        access_log=False,
+        lifespan="on",
+        ws="none",
+        timeout_graceful_shutdown=GRACEFUL_SECONDS,
+        server_header=False,
+    )
+    return ViewerServer(config, app.state.stopping)
+
+
+def prepare(
+    contract: Contract,
+    *,
+    port: int = 0,
+    lang: str = "en",
+    guide: bool = True,
+    dev: bool = False,
+    contract_path: Path | None = None,
+    max_upload: int = DEFAULT_MAX_UPLOAD,
+    guide_folder: Path | None = None,
+) -> tuple[Starlette, socket.socket]:
+    """Bind the port, build the guide if needed, and return the app with its socket."""
+    sock = bind(port)
+    try:
+        built = ensure_guide(guide_folder) if guide else None
+        config = AppConfig(sock.getsockname()[1], contract, lang=lang, guide=built,
+                           max_upload=max_upload)  # fmt: skip
+        app = create_app(config)
+    except BaseException:
+        sock.close()
+        raise
+    if dev:
+        start_dev(app, contract_path)
+    return app, sock
+
+
+def run_server(app: Starlette, sock: socket.socket, *, open_browser: bool) -> None:
+    """Print the address, open the browser if asked, and serve until Ctrl+C."""
+    config: AppConfig = app.state.config
+    url = address(config.port, config.secrets.token)
+    print(f"Serving at {url}", flush=True)
+    if open_browser:
+        # webbrowser may block on some systems (a console browser): never hold up the server.
+        in_thread(webbrowser.open, url, name="browser")
+    server = make_server(app)
+    try:
+        server.run(sockets=[sock])
+    finally:
+        sessions: Sessions = app.state.sessions
+        sessions.shutdown()  # again, in case the lifespan did not get to run
+        sock.close()
+
+
+def source_folders(contract: Path | None) -> list[Path]:
+    """Return what --dev follows: templates, the contract's folder, the guide's sources."""
+    return [data_path("templates"), (contract or DEFAULT_CONTRACT).parent, data_path("site_src")]
+
+
+def start_dev(app: Starlette, contract_path: Path | None) -> None:
+    """Rebuild and reload open pages when templates, the contract or the guide change."""
+    config: AppConfig = app.state.config
+    sessions: Sessions = app.state.sessions
+
+    def rebuild(changed: set[Path]) -> None:
+        contract_changed = any(
+            (p.suffix in {".toml", ".yaml", ".yml", ".json"} and "contracts" in p.parts)
+            or p == contract_path
+            for p in changed
+        )
+        try:
+            if contract_changed:
+                config.contract = load_contract(contract_path)
+                sessions.reload_all(config.contract)
+            if config.guide is not None and (contract_changed or _under_site_src(changed)):
+                config.guide = ensure_guide(config.guide.root.parent)
+        except Exception as exc:  # a broken edit must not stop the server: say so and go on
+            sys.stderr.write(f"warning: --dev rebuild failed: {exc}\n")
+            return
+        config.live.bump()
+
+    in_thread(follow_sources, source_folders(contract_path), app.state.stopping, rebuild,
+              name="dev-watch")  # fmt: skip
+
+
+def _under_site_src(changed: set[Path]) -> bool:
+    root = data_path("site_src").resolve()
+    return any(p.resolve().is_relative_to(root) for p in changed)

@@ -1,0 +1,201 @@
+"""The exports open in one run: each loads in its own thread into its own Store; close wipes it."""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+import tempfile
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from verify.contract import Contract
+from viewer.app.loading import Loaded, load_site
+from viewer.app.watch import follow_file, in_thread
+from viewer.errors import ExportViewerError
+from viewer.site.model import SiteData
+from viewer.store import Store
+
+LOADING, READY, FAILED = "loading", "ready", "failed"
+
+
+class Cancelled(Exception):
+    """The server is stopping: abandon a load in progress."""
+
+
+@dataclass
+class Session:
+    """One export as the user opened it: where from, how far loaded, and its pages' data."""
+
+    id: str
+    name: str
+    path: Path
+    password: str | None
+    uploaded: bool
+    state: str = LOADING
+    done: int = 0
+    total: int = 0
+    error: str | None = None
+    loaded: Loaded | None = None
+    generation: int = 0  # bumped whenever the export is reloaded (file replaced, --dev rebuild)
+    notice: str | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    closed: threading.Event = field(default_factory=threading.Event)
+
+    @property
+    def site(self) -> SiteData:
+        """Return the pages' data (only for a ready session)."""
+        if self.loaded is None:
+            raise LookupError(self.id)
+        return self.loaded.site
+
+    @property
+    def store(self) -> Store:
+        """Return the Store (only for a ready session)."""
+        if self.loaded is None:
+            raise LookupError(self.id)
+        return self.loaded.store
+
+
+class Sessions:
+    """Every open export of this run, and the private folder their uploads live in."""
+
+    def __init__(self, contract: Contract, *, guide: bool, watch: bool = True) -> None:
+        self.contract = contract
+        self.guide = guide
+        self.watch = watch
+        self.stopping = threading.Event()
+        self._sessions: dict[str, Session] = {}
+        self._lock = threading.Lock()
+        # mkdtemp creates the folder 0700; uploads (still encrypted) are written 0600 inside.
+        self.folder = Path(tempfile.mkdtemp(prefix="export-viewer-"))
+
+    def __iter__(self) -> Iterator[Session]:
+        with self._lock:
+            return iter(list(self._sessions.values()))
+
+    def get(self, sid: str) -> Session | None:
+        """Return a session by id."""
+        with self._lock:
+            return self._sessions.get(sid)
+
+    def upload_path(self, name: str) -> Path:
+        """Return a new private file path for an uploaded export."""
+        folder = Path(tempfile.mkdtemp(dir=self.folder))
+        return folder / (Path(name).name or "export.zip")
+
+    def open(self, path: Path, password: str | None, *, uploaded: bool = False) -> Session:
+        """Start loading an export in the background and return its session."""
+        session = Session(secrets.token_hex(4), path.name, path, password, uploaded)
+        with self._lock:
+            self._sessions[session.id] = session
+        self._start(session)
+        return session
+
+    def fail(self, path: Path, message: str) -> str:
+        """Record an export that could not even start loading, so the form can say why."""
+        session = Session(secrets.token_hex(4), path.name, path, None, False, FAILED, error=message)
+        with self._lock:
+            self._sessions[session.id] = session
+        return session.id
+
+    def retry(self, session: Session, password: str | None) -> None:
+        """Load a failed session again, with another password."""
+        session.password, session.state, session.error = password, LOADING, None
+        session.done = session.total = 0
+        self._start(session)
+
+    def reload(self, session: Session, notice: str | None = None) -> None:
+        """Load a session's file again; the old pages stay served until the new load is ready."""
+        self._start(session, notice=notice)
+
+    def _start(self, session: Session, notice: str | None = None) -> None:
+        thread = threading.Thread(
+            target=self._load, args=(session, notice), name=f"load-{session.id}", daemon=True
+        )
+        thread.start()
+
+    def _progress(self, session: Session) -> Callable[[int, int], None]:
+        def update(done: int, total: int) -> None:
+            if self.stopping.is_set():
+                raise Cancelled
+            session.done, session.total = done, total
+
+        return update
+
+    def _load(self, session: Session, notice: str | None) -> None:
+        try:
+            loaded = load_site(
+                session.path,
+                session.password,
+                self.contract,
+                guide=self.guide,
+                progress=self._progress(session),
+            )
+        except Cancelled:
+            return
+        except ExportViewerError as exc:
+            self._fail(session, str(exc))
+            return
+        except Exception as exc:  # a thread must report, never die silently
+            self._fail(session, f"internal error: {type(exc).__name__}: {exc}")
+            return
+        self._swap(session, loaded, notice)
+
+    def _fail(self, session: Session, message: str) -> None:
+        with session.lock:
+            if session.loaded is None:
+                session.state, session.error = FAILED, message
+            else:  # a reload failed: keep showing the last good load, and say why
+                session.notice = message
+                session.generation += 1
+
+    def _swap(self, session: Session, loaded: Loaded, notice: str | None) -> None:
+        with session.lock:
+            old, session.loaded = session.loaded, loaded
+            session.state, session.error = READY, None
+            if old is not None:
+                session.notice = notice
+                session.generation += 1
+        if old is not None:
+            old.store.close()
+        elif self.watch and not session.uploaded:
+            self._follow(session)
+        if session.id not in self._sessions:  # closed while loading
+            loaded.store.close()
+
+    def _follow(self, session: Session) -> None:
+        """Reload a local export whenever its file is replaced, until it is closed."""
+        notice = f"{session.name} changed on disk and has been reloaded."
+        in_thread(follow_file, session.path, session.closed,
+                  lambda: self.reload(session, notice), name=f"watch-{session.id}")  # fmt: skip
+
+    def close(self, sid: str) -> bool:
+        """Close an export: its Store is wiped from memory and its upload deleted."""
+        with self._lock:
+            session = self._sessions.pop(sid, None)
+        if session is None:
+            return False
+        session.closed.set()
+        with session.lock:
+            loaded, session.loaded = session.loaded, None
+        if loaded is not None:
+            loaded.store.close()
+        if session.uploaded:
+            shutil.rmtree(session.path.parent, ignore_errors=True)
+        return True
+
+    def reload_all(self, contract: Contract, notice: str | None = None) -> None:
+        """Use a new contract and reload every ready export (the --dev rebuild)."""
+        self.contract = contract
+        for session in self:
+            if session.state == READY:
+                self.reload(session, notice)
+
+    def shutdown(self) -> None:
+        """Stop loads, close every export and delete the private folder."""
+        self.stopping.set()
+        for session in self:
+            self.close(session.id)
+        shutil.rmtree(self.folder, ignore_errors=True)

@@ -3,5 +3,6 @@
 from __future__ import annotations
 
 from tests.browser import browser, page
+from tests.isolation import nothing_outside
 
-__all__ = ["browser", "page"]
+__all__ = ["browser", "nothing_outside", "page"]

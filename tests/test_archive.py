@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import os
-import tempfile
 import zlib
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,22 +20,7 @@ SHELL = "p@ss w\"o'rd$`!;&|*(){}<>\\ -x"  # 7-Zip takes only ASCII passwords for
 SPECIAL = SHELL + " é€"  # UTF-8, as pyzipper and WinZip write it
 TABLES = {"sms.json": {"sms": [{"id": 1}, {"id": 2}]}, "notes.json": {"notes": [{"id": "n"}]}}
 tools = pytest.mark.skipif(not have_tools(), reason="zip and 7z are not installed")
-
-
-@pytest.fixture(autouse=True)
-def nothing_outside(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Run with cwd and TMPDIR inside tmp_path and check that nothing was written there or here."""
-    cwd, tmp = tmp_path / "cwd", tmp_path / "tmp"
-    cwd.mkdir()
-    tmp.mkdir()
-    monkeypatch.chdir(cwd)
-    monkeypatch.setenv("TMPDIR", str(tmp))
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp))
-    repo_before = {p.name for p in REPO.iterdir()}
-    yield
-    assert list(cwd.iterdir()) == []
-    assert list(tmp.iterdir()) == []
-    assert {p.name for p in REPO.iterdir()} - repo_before <= {".pytest_cache"}
+pytestmark = pytest.mark.usefixtures("nothing_outside")
 
 
 def never(name: str) -> str:

@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 
 from viewer.jsonstream import MAX_PROBLEMS, Problem, parse_chunks
 
+pytestmark = pytest.mark.usefixtures("nothing_outside")
+
 
 def parse(
     data: bytes, *, piece: int | None = None, max_depth: int = 64

@@ -17,6 +17,7 @@ from viewer.cli import main
 from viewer.errors import WrongPasswordError
 from viewer.loader import LoadResult, load_export
 
+pytestmark = pytest.mark.usefixtures("nothing_outside")
 CONTRACT = load_contract()
 GOOD = {
     "export/sms.json": {"sms": [{"id": i, "content": {"body": f"m{i}"}} for i in range(5)]},

@@ -12,6 +12,7 @@ from verify.contract import load_contract
 from viewer.errors import OutputError
 from viewer.store import Store, fts_query, text_of
 
+pytestmark = pytest.mark.usefixtures("nothing_outside")
 CONTRACT = load_contract()
 SMS = [
     {"id": "s1", "content": {"address": "+46701", "body": "Hej då Åsa", "date": 1_700_000_000_000}},

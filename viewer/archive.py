@@ -8,7 +8,7 @@ import itertools
 import os
 import struct
 import zlib
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -112,7 +112,7 @@ class Archive:
             export_date=_export_date(self.path, self.entries),
         )
 
-    def chunks(self, entry: Entry) -> Iterator[bytes]:
+    def chunks(self, entry: Entry) -> Generator[bytes, None, None]:
         """Yield an entry's bytes in fixed-size chunks; the last one is yielded after its check."""
         try:
             with self._open(entry) as stream:

@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 from verify.contract import Contract
 from viewer.archive import Archive, ArchiveInfo, Entry, open_archive
+from viewer.jsonfast import FastParser, HandOver, RawRecordCallback
 from viewer.jsonstream import EntryParser, Problem, ijson_c
 from viewer.limits import Limits
 from viewer.options import PasswordSource
@@ -19,7 +20,11 @@ __all__ = ["EntrySink", "LoadResult", "Problem", "RecordSink", "load_export"]
 
 
 class EntrySink(Protocol):
-    """Receives one entry's tables and records; they count only at commit()."""
+    """Receives one entry's tables and records; they count only at commit().
+
+    A sink may also have `add_raw(table, index, record, raw)`: it then gets each record's own
+    JSON text as well, when the fast path has it (the Store keeps it instead of re-serialising).
+    """
 
     def add(self, table: str, index: int, record: dict[str, Any]) -> None: ...
 
@@ -68,6 +73,8 @@ def load_export(
         with open_archive(Path(path), password=password, limits=limits) as archive:
             problems = _load_entries(archive, targets, progress)
             info = archive.info()
+        if keep_records and store is not None:
+            store.finish()
     except BaseException:
         if own_store and store is not None:
             store.close()
@@ -96,41 +103,89 @@ def _load_entry(
 ) -> list[Problem]:
     """Parse one entry into every sink; commit after its integrity check, else abort."""
     targets = [sink.begin(entry.name) for sink in sinks]
-    parser = EntryParser(
-        entry.name, _fan_table(targets), _fan_add(targets), max_depth=archive.limits.max_depth
-    )
     try:
-        for chunk in archive.chunks(entry):
-            parser.feed(chunk)
-            if progress is not None:
-                progress(archive.read_total, total)
-        problems = parser.close()
+        problems, ok = _parse_entry(archive, entry, targets, progress, total)
     except BaseException:
         for target in targets:
             target.abort()
         raise
     for target in targets:
-        if parser.failed:
-            target.abort()
-        else:
+        if ok:
             target.commit()
+        else:
+            target.abort()
     return problems
 
 
-def _fan_add(targets: list[EntrySink]) -> Any:
-    if len(targets) == 1:
-        return targets[0].add
+def _parse_entry(
+    archive: Archive,
+    entry: Entry,
+    targets: list[EntrySink],
+    progress: ProgressCallback | None,
+    total: int,
+) -> tuple[list[Problem], bool]:
+    """Parse on the fast path; if it hands over, replay the entry through the exact parser."""
+    fan = _Fan(targets)
+    fast = FastParser(entry.name, fan.table, fan.add_raw(), max_depth=archive.limits.max_depth)
+    start = archive.read_total
+    chunks = archive.chunks(entry)
+    try:
+        for chunk in chunks:
+            fast.feed(chunk)
+            if progress is not None:
+                progress(archive.read_total, total)
+        return fast.close(), True
+    except HandOver:
+        chunks.close()
+    # The records passed on so far are the replay's first ones: the exact parser skips them.
+    fan.skip = fast.delivered
+    archive.read_total = start
+    parser = EntryParser(entry.name, fan.table, fan.add, max_depth=archive.limits.max_depth)
+    for chunk in archive.chunks(entry):
+        parser.feed(chunk)
+    problems = parser.close()
+    return problems, not parser.failed
 
-    def add(table: str, index: int, record: dict[str, Any]) -> None:
-        for target in targets:
+
+class _Fan:
+    """Pass one entry's tables and records to every sink (the raw text to those that keep it)."""
+
+    def __init__(self, targets: list[EntrySink]) -> None:
+        self.targets = targets
+        self.tables: set[str] = set()
+        self.skip = 0
+
+    def table(self, name: str) -> None:
+        if name not in self.tables:
+            self.tables.add(name)
+            for target in self.targets:
+                target.table(name)
+
+    def add_raw(self) -> RawRecordCallback:
+        adds = [_raw_adder(target) for target in self.targets]
+        if len(adds) == 1:
+            return adds[0]
+
+        def add(table: str, index: int, record: dict[str, Any], raw: str) -> None:
+            for each in adds:
+                each(table, index, record, raw)
+
+        return add
+
+    def add(self, table: str, index: int, record: dict[str, Any]) -> None:
+        if self.skip:
+            self.skip -= 1
+            return
+        for target in self.targets:
             target.add(table, index, record)
 
+
+def _raw_adder(target: EntrySink) -> RawRecordCallback:
+    add_raw: RawRecordCallback | None = getattr(target, "add_raw", None)
+    if add_raw is not None:
+        return add_raw
+
+    def add(table: str, index: int, record: dict[str, Any], raw: str) -> None:
+        target.add(table, index, record)
+
     return add
-
-
-def _fan_table(targets: list[EntrySink]) -> Any:
-    def table(name: str) -> None:
-        for target in targets:
-            target.table(name)
-
-    return table

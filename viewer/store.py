@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,8 @@ from viewer.errors import OutputError, UsageError
 from viewer.timeparse import to_epoch_ms
 
 BATCH = 2000
+PAGE = 1000  # records fetched at a time by records()
+SEP = (",", ":")
 MAX_MS = 2**62  # SQLite integers are 64-bit: a larger "time" is no time
 COLUMNS = {"seq": "r.seq", "ts": "r.ts", "rid": "r.rid", "counterpart": "r.counterpart"}
 SELECT = "SELECT r.seq, r.file, r.idx, r.data, r.rid, r.ts, r.counterpart, t.name FROM record r "
@@ -33,13 +36,16 @@ CREATE TABLE tbl_file(tbl INTEGER NOT NULL, file TEXT NOT NULL, pos INTEGER NOT 
 CREATE TABLE record(id INTEGER PRIMARY KEY, tbl INTEGER NOT NULL, seq INTEGER NOT NULL,
                     file TEXT NOT NULL, idx INTEGER NOT NULL, rid TEXT, ts INTEGER,
                     counterpart TEXT, data TEXT NOT NULL);
-CREATE UNIQUE INDEX record_seq ON record(tbl, seq);
-CREATE INDEX record_ts ON record(tbl, ts);
-CREATE INDEX record_counterpart ON record(tbl, counterpart);
-CREATE INDEX record_rid ON record(tbl, rid);
 CREATE VIRTUAL TABLE record_fts USING fts5(
     body, content='', tokenize='unicode61 remove_diacritics 2');
 """
+# Built once the first load is done (or before the first read): one sort beats a million updates.
+INDEXES = (
+    "CREATE UNIQUE INDEX IF NOT EXISTS record_seq ON record(tbl, seq)",
+    "CREATE INDEX IF NOT EXISTS record_ts ON record(tbl, ts)",
+    "CREATE INDEX IF NOT EXISTS record_counterpart ON record(tbl, counterpart)",
+    "CREATE INDEX IF NOT EXISTS record_rid ON record(tbl, rid)",
+)
 
 
 @dataclass(frozen=True)
@@ -79,19 +85,44 @@ def dig(record: Mapping[str, Any], path: str) -> Any:
 def text_of(record: Any) -> str:
     """Return every string value in a record (not its keys), one per line, for full-text search."""
     parts: list[str] = []
-    stack = [record]
-    while stack:
-        value = stack.pop()
-        if isinstance(value, str):
-            parts.append(value)
-        elif isinstance(value, dict):
-            stack.extend(reversed(list(value.values())))
-        elif isinstance(value, list):
-            stack.extend(reversed(value))
+    _strings(record.values() if type(record) is dict else (record,), parts)
     return "\n".join(parts)
 
 
+def _strings(values: Any, parts: list[str]) -> None:
+    # Exact type checks: JSON gives only these types, and this runs for every value loaded.
+    for value in values:
+        kind = type(value)
+        if kind is str:
+            parts.append(value)
+        elif kind is dict:
+            _strings(value.values(), parts)
+        elif kind is list:
+            _strings(value, parts)
+        elif isinstance(value, str):
+            parts.append(str(value))
+        elif isinstance(value, dict):
+            _strings(value.values(), parts)
+        elif isinstance(value, list):
+            _strings(value, parts)
+
+
+def _get(record: Mapping[str, Any], parts: tuple[str, ...]) -> Any:
+    """Return the value at a split dotted path, or None (dig() without the split, for speed)."""
+    value: Any = record
+    for part in parts:
+        if type(value) is not dict and not isinstance(value, Mapping):
+            return None
+        value = value.get(part)
+    return value
+
+
 def _scalar(value: Any) -> str | None:
+    kind = type(value)
+    if kind is str:
+        return value  # type: ignore[no-any-return]
+    if kind is int or kind is float:
+        return str(value)
     if value is None or isinstance(value, dict | list):
         return None
     if isinstance(value, bool):
@@ -104,8 +135,9 @@ class Extractor:
 
     def __init__(self, service: Service | None) -> None:
         self.id_keys = service.id_keys if service else ("id",)
-        self.counterpart = service.view.get("counterpart") if service else None
-        self.times = _time_paths(service)
+        counterpart = service.view.get("counterpart") if service else None
+        self.counterpart = tuple(counterpart.split(".")) if counterpart else None
+        self.times = [(tuple(path.split(".")), fmt) for path, fmt in _time_paths(service)]
 
     def rid(self, record: Mapping[str, Any]) -> str | None:
         """Return the record id: the first present of the service's id keys."""
@@ -118,7 +150,7 @@ class Extractor:
     def ts(self, record: Mapping[str, Any]) -> int | None:
         """Return the main time in epoch ms."""
         for path, fmt in self.times:
-            value = dig(record, path)
+            value = _get(record, path)
             if value is not None:
                 ms = to_epoch_ms(value, fmt)
                 return ms if ms is not None and abs(ms) < MAX_MS else None
@@ -126,7 +158,7 @@ class Extractor:
 
     def party(self, record: Mapping[str, Any]) -> str | None:
         """Return the counterpart (phone number, address), if the service has one."""
-        return _scalar(dig(record, self.counterpart)) if self.counterpart else None
+        return _scalar(_get(record, self.counterpart)) if self.counterpart else None
 
 
 def _time_paths(service: Service | None) -> list[tuple[str, str | None]]:
@@ -155,26 +187,40 @@ class StoreEntry:
         self.fts: list[tuple[int, str]] = []
         self.counts: dict[str, int] = {}
         self.next_id = store._next_id
-        store._db.execute("SAVEPOINT entry")
+        self._slots: dict[str, tuple[int, Extractor, int]] = {}
+        with store._lock:
+            store._db.execute("SAVEPOINT entry")
 
     def table(self, table: str) -> None:
         """Note that a table starts in this entry."""
-        self.store._table_id(table, self.file)
-        self.counts.setdefault(table, 0)
+        self._slot(table)
+
+    def _slot(self, table: str) -> tuple[int, Extractor, int]:
+        """Return the table's id, extractor and first seq in this entry (cached per entry)."""
+        slot = self._slots.get(table)
+        if slot is None:
+            store = self.store
+            with store._lock:
+                tid = store._table_id(table, self.file)
+            slot = (tid, store._extractor(table), store._counts.get(table, 0))
+            self._slots[table] = slot
+            self.counts.setdefault(table, 0)
+        return slot
 
     def add(self, table: str, index: int, record: dict[str, Any]) -> None:
         """Add one record (buffered; written in batches)."""
-        store = self.store
-        tid = store._table_id(table, self.file)
-        ext = store._extractor(table)
-        seq = store._counts.get(table, 0) + self.counts.get(table, 0)
-        self.counts[table] = self.counts.get(table, 0) + 1
-        data = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+        self.add_raw(table, index, record, json.dumps(record, ensure_ascii=False, separators=SEP))
+
+    def add_raw(self, table: str, index: int, record: dict[str, Any], raw: str) -> None:
+        """Add one record with its own JSON text, which is stored as is."""
+        tid, ext, first = self._slots.get(table) or self._slot(table)
+        count = self.counts[table]
+        self.counts[table] = count + 1
         row_id = self.next_id
-        self.next_id += 1
+        self.next_id = row_id + 1
         self.rows.append(
-            (row_id, tid, seq, self.file, index, ext.rid(record), ext.ts(record),
-             ext.party(record), data)
+            (row_id, tid, first + count, self.file, index, ext.rid(record), ext.ts(record),
+             ext.party(record), raw)
         )  # fmt: skip
         self.fts.append((row_id, text_of(record)))
         if len(self.rows) >= BATCH:
@@ -182,29 +228,53 @@ class StoreEntry:
 
     def flush(self) -> None:
         """Write buffered rows."""
-        db = self.store._db
-        db.executemany("INSERT INTO record VALUES (?,?,?,?,?,?,?,?,?)", self.rows)
-        db.executemany("INSERT INTO record_fts(rowid, body) VALUES (?,?)", self.fts)
+        with self.store._lock:
+            try:
+                self._write(self.rows, self.fts)
+            except UnicodeEncodeError:  # a lone surrogate SQLite cannot take: store U+FFFD
+                self._write(_mended(self.rows), _mended(self.fts))
         self.rows.clear()
         self.fts.clear()
+
+    def _write(self, rows: list[tuple[Any, ...]], fts: list[tuple[int, str]]) -> None:
+        db = self.store._db
+        db.executemany("INSERT INTO record VALUES (?,?,?,?,?,?,?,?,?)", rows)
+        db.executemany("INSERT INTO record_fts(rowid, body) VALUES (?,?)", fts)
 
     def commit(self) -> None:
         """Make this entry's records visible."""
         self.flush()
         store = self.store
-        for table, count in self.counts.items():
-            store._db.execute("UPDATE tbl SET records = records + ? WHERE name = ?", (count, table))
-            store._counts[table] = store._counts.get(table, 0) + count
-        store._db.execute("RELEASE entry")
-        store._next_id = self.next_id
+        with store._lock:
+            for table, count in self.counts.items():
+                store._db.execute(
+                    "UPDATE tbl SET records = records + ? WHERE name = ?", (count, table)
+                )
+                store._counts[table] = store._counts.get(table, 0) + count
+            store._db.execute("RELEASE entry")
+            store._next_id = self.next_id
 
     def abort(self) -> None:
         """Forget everything this entry added."""
         self.rows.clear()
         self.fts.clear()
-        self.store._db.execute("ROLLBACK TO entry")
-        self.store._db.execute("RELEASE entry")
-        self.store._forget_uncommitted()
+        with self.store._lock:
+            self.store._db.execute("ROLLBACK TO entry")
+            self.store._db.execute("RELEASE entry")
+            self.store._forget_uncommitted()
+
+
+def _mended(rows: list[Any]) -> list[tuple[Any, ...]]:
+    """Return rows with every lone surrogate replaced by U+FFFD."""
+    return [
+        tuple(
+            v.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+            if isinstance(v, str)
+            else v
+            for v in row
+        )
+        for row in rows
+    ]
 
 
 class Store:
@@ -218,6 +288,9 @@ class Store:
         self._files: set[tuple[int, str]] = set()
         self._extractors: dict[str, Extractor] = {}
         self._next_id = 1
+        # One connection shared by the server's worker threads: every use of it holds this lock.
+        self._lock = threading.RLock()
+        self._indexed = False
 
     @classmethod
     def open(cls, path: Path | None = None, *, contract: Contract | None = None) -> Store:
@@ -270,37 +343,52 @@ class Store:
             ext = self._extractors[table] = Extractor(self._service(table))
         return ext
 
+    def finish(self) -> None:
+        """Build the indexes for paging and sorting (done once; later inserts keep them up)."""
+        with self._lock:
+            if not self._indexed:
+                for statement in INDEXES:
+                    self._db.execute(statement)
+                self._indexed = True
+
     # -- reading ----------------------------------------------------------------------------
+
+    def _rows(self, sql: str, params: Any = ()) -> list[tuple[Any, ...]]:
+        """Run a query under the lock, indexes ready, and return all its rows."""
+        with self._lock:
+            if not self._indexed:
+                self.finish()
+            return self._db.execute(sql, params).fetchall()
 
     def tables(self) -> list[TableInfo]:
         """Return every table, in load order."""
-        names = [row[0] for row in self._db.execute("SELECT name FROM tbl ORDER BY id")]
+        names = [row[0] for row in self._rows("SELECT name FROM tbl ORDER BY id")]
         return [info for name in names if (info := self.table(name)) is not None]
 
     def table(self, name: str) -> TableInfo | None:
         """Return one table's facts, or None."""
-        row = self._db.execute(
-            "SELECT id, service, records FROM tbl WHERE name = ?", (name,)
-        ).fetchone()
-        if row is None:
+        rows = self._rows("SELECT id, service, records FROM tbl WHERE name = ?", (name,))
+        if not rows:
             return None
-        files = self._db.execute("SELECT file FROM tbl_file WHERE tbl = ? ORDER BY pos", (row[0],))
-        return TableInfo(name, row[1], row[2], tuple(f[0] for f in files))
+        tid, service, records = rows[0]
+        files = self._rows("SELECT file FROM tbl_file WHERE tbl = ? ORDER BY pos", (tid,))
+        return TableInfo(name, service, records, tuple(f[0] for f in files))
 
     def records(self, table: str) -> Iterator[Record]:
-        """Yield a table's records in load order, streamed."""
-        cur = self._db.execute(
-            SELECT + "JOIN tbl t ON t.id = r.tbl WHERE t.name = ? ORDER BY r.seq", (table,)
-        )
-        for row in cur:
-            yield _record(row)
+        """Yield a table's records in load order, streamed (in pages, so threads can share)."""
+        sql = SELECT + "JOIN tbl t ON t.id = r.tbl WHERE t.name = ? AND r.seq >= ? ORDER BY r.seq"
+        after = 0
+        while rows := self._rows(sql + " LIMIT ?", (table, after, PAGE)):
+            for row in rows:
+                yield _record(row)
+            after = rows[-1][0] + 1
 
     def get(self, table: str, seq: int) -> Record | None:
         """Return one record by its position in the table."""
-        row = self._db.execute(
+        rows = self._rows(
             SELECT + "JOIN tbl t ON t.id = r.tbl WHERE t.name = ? AND r.seq = ?", (table, seq)
-        ).fetchone()
-        return _record(row) if row else None
+        )
+        return _record(rows[0]) if rows else None
 
     def page(
         self,
@@ -317,7 +405,7 @@ class Store:
         clause, params = _where(table, where, span)
         order, order_params = _order(sort, desc)
         sql = f"{SELECT}JOIN tbl t ON t.id = r.tbl WHERE {clause} ORDER BY {order} LIMIT ? OFFSET ?"
-        rows = self._db.execute(sql, [*params, *order_params, max(limit, 0), max(offset, 0)])
+        rows = self._rows(sql, [*params, *order_params, max(limit, 0), max(offset, 0)])
         return [_record(row) for row in rows]
 
     def count(
@@ -329,7 +417,7 @@ class Store:
         """Return how many records of a table match `where` (and fall in the `span` of epoch ms)."""
         clause, params = _where(table, where, span)
         sql = f"SELECT count(*) FROM record r JOIN tbl t ON t.id = r.tbl WHERE {clause}"  # noqa: S608 (clause is ours)
-        return int(self._db.execute(sql, params).fetchone()[0])
+        return int(self._rows(sql, params)[0][0])
 
     def search(
         self, query: str, *, table: str | None = None, limit: int = 50, offset: int = 0
@@ -348,14 +436,15 @@ class Store:
             params.append(table)
         sql += " ORDER BY f.rank, r.id LIMIT ? OFFSET ?"
         try:
-            rows = self._db.execute(sql, [*params, max(limit, 0), max(offset, 0)]).fetchall()
+            rows = self._rows(sql, [*params, max(limit, 0), max(offset, 0)])
         except sqlite3.OperationalError:
             return []  # a query FTS cannot use is "no results", never an error page
         return [_record(row) for row in rows]
 
     def close(self) -> None:
         """Close the database (an in-memory Store is gone after this)."""
-        self._db.close()
+        with self._lock:
+            self._db.close()
 
 
 def fts_query(query: str) -> str:

@@ -1,0 +1,253 @@
+"""The fast path for well-formed entries: records parsed in C, their raw text kept, no events.
+
+`FastParser` reads the top two levels (an object of arrays) with a small state machine and hands
+each record to the C scanner of the `json` module, which returns the record and where it ends, so
+the record's own text is stored as is. It accepts only what the exact parser (`EntryParser`, on
+yajl) accepts without a problem; anything else (invalid JSON or UTF-8, a BOM-less oddity such as
+NaN, a table that is not an array, a record that is not an object, nesting past the cap, a
+duplicate key, a lone surrogate) raises `HandOver`, and the loader replays the entry through the
+exact parser, which then reports it with its usual messages and positions.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+from viewer.jsonstream import BOM, Problem
+
+WS = re.compile(r"[ \t\n\r]*")
+SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
+MAX_PENDING = 8 * 1024 * 1024  # characters of one unfinished record before handing over
+NEAR_END = 16  # a scan error this close to the end of the buffer may just be a cut record
+
+RawRecordCallback = Callable[[str, int, dict[str, Any], str], None]
+
+# States: what the next non-blank character must be.
+ROOT, OPEN, KEY, COLON, VALUE, FIRST, NEXT, RECORD, AFTER, NEXT_KEY, DONE = range(11)
+
+
+class HandOver(Exception):
+    """The entry needs the exact parser: replay it from its first byte."""
+
+
+def _constant(name: str) -> Any:
+    raise HandOver(name)  # NaN and Infinity are invalid JSON: the exact parser says so
+
+
+def _keys(value: dict[str, Any]) -> int:
+    """Return how many keys the objects of a record hold, all levels."""
+    count = len(value)
+    for item in value.values():
+        kind = type(item)
+        if kind is dict:
+            count += _keys(item)
+        elif kind is list:
+            count += _list_keys(item)
+    return count
+
+
+def _list_keys(value: list[Any]) -> int:
+    count = 0
+    for item in value:
+        kind = type(item)
+        if kind is dict:
+            count += _keys(item)
+        elif kind is list:
+            count += _list_keys(item)
+    return count
+
+
+def _depth(value: Any) -> int:
+    """Return how deeply containers nest in a value (a flat object is 1)."""
+    if type(value) is dict:
+        return 1 + max((_depth(v) for v in value.values()), default=0)
+    if type(value) is list:
+        return 1 + max((_depth(v) for v in value), default=0)
+    return 0
+
+
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    built = dict(pairs)
+    if len(built) != len(pairs):
+        raise HandOver("duplicate key")
+    return built
+
+
+class FastParser:
+    """A push parser for one plain, well-formed entry: feed() chunks, then close()."""
+
+    def __init__(
+        self,
+        file: str,
+        on_table: Callable[[str], None],
+        on_record: RawRecordCallback,
+        *,
+        max_depth: int = 64,
+    ) -> None:
+        self.file = file
+        self.on_table = on_table
+        self.on_record = on_record
+        self.max_brackets = max_depth - 2  # a record sits at depth 3: root, table, record
+        self.problems: list[Problem] = []
+        self._decoder = codecs.getincrementaldecoder("utf-8")("strict")
+        decoder = json.JSONDecoder(parse_constant=_constant)
+        self._scan: Callable[[str, int], tuple[Any, int]] = decoder.scan_once  # type: ignore[attr-defined]
+        self._buf = ""
+        self._pos = 0
+        self._state = ROOT
+        self._started = False
+        self._table = ""
+        self._index: dict[str, int] = {}
+
+    @property
+    def delivered(self) -> int:
+        """Return how many records were passed on so far."""
+        return sum(self._index.values())
+
+    def feed(self, chunk: bytes) -> None:
+        """Parse the next bytes of the entry."""
+        if not self._started:
+            self._started = True
+            if chunk.startswith(BOM):
+                message = "file starts with a byte order mark"
+                self.problems.append(Problem("structure-invalid", self.file, "byte 0", message))
+                chunk = chunk[len(BOM) :]
+        self._extend(chunk, final=False)
+        self._run(final=False)
+        if len(self._buf) - self._pos > MAX_PENDING:
+            raise HandOver("a record larger than the window")
+
+    def close(self) -> list[Problem]:
+        """Finish the entry and return its problems (only a BOM can be one here)."""
+        self._extend(b"", final=True)
+        self._run(final=True)
+        if self._state != DONE or self._buf[self._pos :].strip(" \t\n\r"):
+            raise HandOver("incomplete or trailing data")
+        return self.problems
+
+    def _extend(self, chunk: bytes, *, final: bool) -> None:
+        try:
+            text = self._decoder.decode(chunk, final)
+        except UnicodeDecodeError as exc:
+            raise HandOver("invalid UTF-8") from exc
+        self._buf = self._buf[self._pos :] + text if self._pos < len(self._buf) else text
+        self._pos = 0
+
+    def _run(self, *, final: bool) -> None:
+        """Advance through the buffer; stop at its end (waiting for more) or hand over."""
+        buf = self._buf
+        size = len(buf)
+        pos = self._pos
+        state = self._state
+        skip = WS.match
+        while True:
+            pos = skip(buf, pos).end()  # type: ignore[union-attr]  # "[...]*" always matches
+            if pos >= size:
+                break
+            char = buf[pos]
+            if char == "{" and state in (RECORD, FIRST):
+                end = self._record(buf, pos, final)
+                if end < 0:
+                    break
+                pos, state = end, NEXT
+            elif state == RECORD:
+                raise HandOver("a record that is not an object")
+            elif state == NEXT:
+                if char == ",":
+                    pos, state = pos + 1, RECORD
+                    continue
+                state = self._close_table(char)
+                pos += 1
+            else:
+                found = self._structure(state, buf, pos, final)
+                if found is None:
+                    break
+                pos, state = found
+        self._pos, self._state = pos, state
+
+    def _close_table(self, char: str) -> int:
+        if char != "]":
+            raise HandOver("expected , or ]")
+        return AFTER
+
+    def _structure(self, state: int, buf: str, pos: int, final: bool) -> tuple[int, int] | None:
+        """Take one structural step at `pos`; None when the buffer ends inside a key."""
+        char = buf[pos]
+        if state == ROOT and char == "{":
+            return pos + 1, OPEN
+        if state == OPEN and char == "}":
+            return pos + 1, DONE
+        if state in (OPEN, NEXT_KEY) and char == '"':
+            return self._key(buf, pos, final)
+        if state == COLON and char == ":":
+            return pos + 1, VALUE
+        if state == VALUE and char == "[":
+            self.on_table(self._table)
+            self._index.setdefault(self._table, 0)
+            return pos + 1, FIRST
+        if state == FIRST and char == "]":
+            return pos + 1, AFTER
+        if state == AFTER and char in ",}":
+            return pos + 1, (NEXT_KEY if char == "," else DONE)
+        raise HandOver(f"unexpected {char!r} in state {state}")
+
+    def _key(self, buf: str, pos: int, final: bool) -> tuple[int, int] | None:
+        try:
+            key, end = self._scan(buf, pos)
+        except (json.JSONDecodeError, StopIteration) as exc:
+            if final or not _maybe_cut(exc, len(buf)):
+                raise HandOver("bad key") from exc
+            return None
+        if SURROGATE.search(buf, pos, end) and not _encodable(key):
+            raise HandOver("lone surrogate")
+        self._table = key
+        return end, COLON
+
+    def _record(self, buf: str, pos: int, final: bool) -> int:
+        """Parse the record at `pos` and pass it on; return where it ends, or -1 for more data."""
+        try:
+            record, end = self._scan(buf, pos)
+        except (json.JSONDecodeError, StopIteration) as exc:
+            if final or not _maybe_cut(exc, len(buf)):
+                raise HandOver("invalid record") from exc
+            return -1
+        except (ValueError, RecursionError) as exc:
+            raise HandOver("unusual record") from exc
+        raw = buf[pos:end]
+        self._check(record, raw)
+        index = self._index[self._table]
+        self._index[self._table] = index + 1
+        self.on_record(self._table, index, record, raw)
+        return end
+
+    def _check(self, record: dict[str, Any], raw: str) -> None:
+        """Hand over a record the exact parser would report: too deep, duplicate key, surrogate."""
+        opened = raw.count("{")
+        if opened + raw.count("[") > self.max_brackets and _depth(record) > self.max_brackets:
+            raise HandOver("too deep")
+        colons = raw.count(":")
+        if colons != len(record) and colons != (_keys(record) if opened > 1 else len(record)):
+            json.loads(raw, object_pairs_hook=_unique_pairs)  # colons in text, or a duplicate?
+        if SURROGATE.search(raw) and not _encodable(record):
+            raise HandOver("lone surrogate")
+
+
+def _maybe_cut(exc: Exception, size: int) -> bool:
+    """Return whether a scan error may only mean the buffer ends inside the value."""
+    if isinstance(exc, StopIteration):  # nothing at an index: the C scanner's "no value here"
+        return isinstance(exc.value, int) and exc.value >= size - NEAR_END
+    if not isinstance(exc, json.JSONDecodeError):
+        return False
+    return exc.pos >= size - NEAR_END or exc.msg.startswith("Unterminated string")
+
+
+def _encodable(value: Any) -> bool:
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

@@ -67,6 +67,11 @@ def test_post_needs_the_same_origin(run: Running) -> None:
     assert client.post("/open", data=form, headers=evil).status_code == 403
     other_port = {"origin": f"http://127.0.0.1:{run.port + 1}"}
     assert client.post("/open", data=form, headers=other_port).status_code == 403
+    # Form posts under no-referrer carry Origin: null; the browser's Sec-Fetch-Site decides.
+    for site, status in (("cross-site", 403), ("same-site", 403), ("same-origin", 303)):
+        headers = {"origin": "null", "sec-fetch-site": site}
+        assert client.post("/open", data=form, headers=headers).status_code == status, site
+    assert client.post("/open", data=form, headers={"origin": "null"}).status_code == 403
     assert client.post("/open", data=form, headers={"origin": run.base}).status_code == 303
 
 

@@ -118,7 +118,7 @@ def start_context(request: Request) -> dict[str, Any]:
     return {
         "kind": "start",
         "lang": lang,
-        "languages": [
+        "lang_links": [
             {"lang": other, "href": f"/?{urlencode({'lang': other})}", "current": other == lang}
             for other in LANGUAGES
         ],
@@ -138,11 +138,7 @@ def start_context(request: Request) -> dict[str, Any]:
 
 def start_page(request: Request) -> Response:
     """Show the open exports and the form to open another."""
-    ctx = start_context(request)
-    status = 422 if ctx["failed"] else 200
-    response = render(request, ctx, "serve_start.html", None)
-    response.status_code = status if not wants_json(request) else 200
-    return response
+    return render(request, start_context(request), "serve_start.html", None)
 
 
 def progress_page(request: Request) -> Response:

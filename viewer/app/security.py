@@ -57,6 +57,19 @@ def same(a: str, b: str) -> bool:
     return hmac.compare_digest(a.encode("utf-8"), b.encode("utf-8"))
 
 
+def same_origin(headers: dict[str, str], host: str) -> bool:
+    """Return whether a POST comes from a page of this server.
+
+    Under `Referrer-Policy: no-referrer` browsers send `Origin: null` with form posts (Fetch
+    standard); then the browser's own `Sec-Fetch-Site`, which no page can set, must say
+    same-origin. Any other Origin must be exactly ours.
+    """
+    origin = headers.get("origin")
+    if origin == "null":
+        return headers.get("sec-fetch-site") == "same-origin"
+    return origin == f"http://{host}"
+
+
 class Guard:
     """ASGI middleware: refuse what is not ours, then add the security headers to every reply."""
 
@@ -103,7 +116,7 @@ class Guard:
         if not same(cookie, self.secrets.cookie_value):
             return _reply(403, "This browser is not signed in to this server run.")
         if scope["method"] not in {"GET", "HEAD"}:
-            if headers.get("origin") != f"http://{host}":
+            if not same_origin(headers, host):
                 return _reply(403, "Cross-origin request refused.")
             length = headers.get("content-length")
             if length is not None and (not length.isdigit() or int(length) > self.max_upload):

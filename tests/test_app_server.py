@@ -1,0 +1,106 @@
+"""`export-viewer serve` as a user runs it: a subprocess, the printed address, Ctrl+C."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.app_helpers import PASSWORD, WAIT, csrf_of, make_sample, until
+
+LINE = re.compile(r"Serving at http://127\.0\.0\.1:(\d+)/\?token=([A-Za-z0-9_-]{20,})")
+
+
+@contextmanager
+def serve(tmp: Path, *args: str) -> Iterator[tuple[subprocess.Popen[str], int, str]]:
+    """Run `export-viewer serve` with its own TMPDIR; yield the process, port and token."""
+    temp = tmp / "tmp"
+    temp.mkdir()
+    env = {**os.environ, "TMPDIR": str(temp), "XDG_CACHE_HOME": str(tmp / "cache")}
+    command = [sys.executable, "-m", "viewer", "serve", "--no-browser", "--no-guide", *args]
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)  # fmt: skip
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        match = LINE.fullmatch(line.strip())
+        assert match, (line, proc.stderr.read() if proc.poll() is not None else "")  # type: ignore[union-attr]
+        yield proc, int(match[1]), match[2]
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(WAIT)
+
+
+def signed_in(port: int, token: str) -> httpx.Client:
+    client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=WAIT)
+    assert client.get(f"/?token={token}", follow_redirects=False).status_code == 303
+    return client
+
+
+def test_prints_one_line_and_opens_the_export(tmp_path: Path) -> None:
+    export = make_sample(tmp_path)
+    (tmp_path / "pw").write_text(PASSWORD + "\n", encoding="utf-8")
+    with serve(tmp_path, str(export), "--password-file", str(tmp_path / "pw")) as (proc, port, tok):
+        client = signed_in(port, tok)
+        until(lambda: client.get("/?format=json").json()["exports"][0]["state"] == "ready",
+              "the export to open")  # fmt: skip
+        sid = client.get("/?format=json").json()["exports"][0]["id"]
+        assert client.get(f"/x/{sid}/en/index.html").status_code == 200
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(WAIT) == 0
+
+
+def test_ctrl_c_with_open_streams_leaves_nothing_behind(tmp_path: Path) -> None:
+    export = make_sample(tmp_path)
+    with serve(tmp_path) as (proc, port, token):
+        client = signed_in(port, token)
+        csrf = csrf_of(client.get("/").text)
+        files = {"upload": ("export.zip", export.read_bytes(), "application/zip")}
+        reply = client.post("/open", data={"csrf": csrf, "password": PASSWORD}, files=files,
+                            headers={"origin": f"http://127.0.0.1:{port}"})  # fmt: skip
+        sid = reply.headers["location"].split("/")[2]
+        temp = tmp_path / "tmp"
+        assert list(temp.rglob("export.zip"))  # the upload is in the run's private folder
+        streams = [threading.Thread(target=_read_events, args=(port, token, sid), daemon=True)
+                   for _ in range(3)]  # fmt: skip
+        for stream in streams:
+            stream.start()
+        until(lambda: client.get(f"/x/{sid}/progress").status_code == 303, "the export")
+        proc.send_signal(signal.SIGINT)
+        # Bounded: uvicorn's graceful timeout is 3 s; open event streams must not hold it up.
+        assert proc.wait(WAIT) == 0
+        for stream in streams:
+            stream.join(WAIT)
+            assert not stream.is_alive()
+        assert list(temp.iterdir()) == []  # no upload, no spooled file, no folder left
+
+
+def _read_events(port: int, token: str, sid: str) -> None:
+    try:
+        with signed_in(port, token).stream("GET", f"/x/{sid}/events") as reply:
+            for _ in reply.iter_lines():
+                pass
+    except httpx.HTTPError:
+        pass  # the server went away: that is what the test does
+
+
+def test_a_busy_port_is_a_clear_error(tmp_path: Path) -> None:
+    from viewer.app.server import bind
+    from viewer.errors import OutputError
+
+    sock = bind(0)
+    try:
+        with pytest.raises(OutputError, match=r"cannot listen on 127\.0\.0\.1"):
+            bind(sock.getsockname()[1])
+    finally:
+        sock.close()

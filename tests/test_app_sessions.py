@@ -1,0 +1,130 @@
+"""Opening exports in the browser: upload or path, progress as events, wrong passwords, several."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.app_helpers import PASSWORD, Running, csrf_of, events, make_sample, running, until
+
+
+@pytest.fixture(scope="module")
+def run() -> Iterator[Running]:
+    with running() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_sample(tmp_path_factory.mktemp("export"))
+
+
+def post_open(run: Running, client: httpx.Client, **fields: object) -> httpx.Response:
+    """Submit the start page's form as a browser would (CSRF from the page, same Origin)."""
+    csrf = csrf_of(client.get("/").text)
+    upload = fields.pop("upload", None)
+    files = {"upload": ("export.zip", upload, "application/zip")} if upload else None
+    data = {"csrf": csrf, **{k: str(v) for k, v in fields.items()}}
+    return client.post("/open", data=data, files=files, headers={"origin": run.base})
+
+
+def test_upload_shows_progress_then_the_overview(run: Running, sample: Path) -> None:
+    client = run.client()
+    reply = post_open(run, client, upload=sample.read_bytes(), password=PASSWORD)
+    assert reply.status_code == 303
+    progress_url = reply.headers["location"]
+    sid = progress_url.split("/")[2]
+    session = run.sessions.get(sid)
+    assert session is not None and session.uploaded
+    stored = session.path
+    assert stored.parent.parent == run.sessions.folder
+    assert stored.stat().st_mode & 0o777 == 0o600
+    seen = events(client, f"/x/{sid}/events", until_event="ready")
+    names = [name for name, _ in seen]
+    assert names[-1] == "ready" and set(names) <= {"progress", "ready"}
+    ready = seen[-1][1]
+    assert ready["url"] == f"/x/{sid}/en/index.html" and ready["records"] > 0
+    assert client.get(progress_url).headers["location"] == ready["url"]
+    assert client.get(ready["url"]).status_code == 200
+
+
+def test_progress_page_streams_from_the_events(run: Running, sample: Path) -> None:
+    client = run.client()
+    sid = post_open(run, client, path=sample, password=PASSWORD).headers["location"].split("/")[2]
+    page = client.get(f"/x/{sid}/progress")
+    if page.status_code == 200:  # still loading: the page listens to the events
+        assert f'content="/x/{sid}/events?since=0"' in page.text
+        assert "<progress" in page.text
+    else:  # a small export may be ready already
+        assert page.headers["location"].endswith("/index.html")
+    until(lambda: run.sessions.get(sid).state == "ready", "the export")  # type: ignore[union-attr]
+
+
+def test_wrong_password_keeps_the_form_with_a_clear_message(run: Running, sample: Path) -> None:
+    client = run.client()
+    reply = post_open(run, client, path=sample, password="wrong")
+    sid = reply.headers["location"].split("/")[2]
+    seen = events(client, f"/x/{sid}/events", until_event="failed")
+    failed = seen[-1][1]
+    assert "wrong password" in failed["message"]
+    start = client.get(failed["url"])
+    assert start.status_code == 200
+    assert "wrong password for export.zip" in start.text
+    assert f'value="{sample}"' in start.text  # the path stays in the form
+    assert 'name="password"' in start.text
+    assert client.get(f"/x/{sid}/en/index.html").headers["location"] == f"/?failed={sid}"
+
+
+def test_retry_an_upload_with_the_right_password(run: Running, sample: Path) -> None:
+    client = run.client()
+    reply = post_open(run, client, upload=sample.read_bytes(), password="wrong")
+    sid = reply.headers["location"].split("/")[2]
+    events(client, f"/x/{sid}/events", until_event="failed")
+    start = client.get(f"/?failed={sid}").text
+    assert f'name="retry" value="{sid}"' in start  # the upload is kept for another try
+    again = post_open(run, client, retry=sid, password=PASSWORD)
+    assert again.headers["location"] == f"/x/{sid}/progress"
+    events(client, f"/x/{sid}/events", until_event="ready")
+    assert client.get(f"/x/{sid}/en/index.html").status_code == 200
+
+
+def test_missing_password_and_missing_file_are_clear(run: Running, sample: Path) -> None:
+    client = run.client()
+    sid = post_open(run, client, path=sample).headers["location"].split("/")[2]
+    failed = events(client, f"/x/{sid}/events", until_event="failed")[-1][1]
+    assert "encrypted: type its password" in failed["message"]
+    reply = post_open(run, client, path="/no/such/export.zip", password="x")
+    assert reply.headers["location"].startswith("/?failed=")
+    assert "/no/such/export.zip is not a file" in client.get(reply.headers["location"]).text
+
+
+def test_several_exports_each_separately(run: Running, tmp_path: Path, sample: Path) -> None:
+    client = run.client()
+    other = make_sample(tmp_path, "missing-service:sms")
+    one = post_open(run, client, path=sample, password=PASSWORD).headers["location"].split("/")[2]
+    two = post_open(run, client, path=other, password=PASSWORD).headers["location"].split("/")[2]
+    for sid in (one, two):
+        events(client, f"/x/{sid}/events", until_event="ready")
+    first = client.get(f"/x/{one}/en/index.html?format=json").json()
+    second = client.get(f"/x/{two}/en/index.html?format=json").json()
+    assert first["summary"]["records"] != second["summary"]["records"]
+    listed = {e["id"] for e in client.get("/?format=json").json()["exports"]}
+    assert {one, two} <= listed
+
+
+def test_closing_an_upload_deletes_it(run: Running, sample: Path) -> None:
+    client = run.client()
+    reply = post_open(run, client, upload=sample.read_bytes(), password=PASSWORD)
+    sid = reply.headers["location"].split("/")[2]
+    events(client, f"/x/{sid}/events", until_event="ready")
+    session = run.sessions.get(sid)
+    assert session is not None
+    folder = session.path.parent
+    assert folder.is_dir()
+    csrf = csrf_of(client.get(f"/x/{sid}/en/index.html").text)
+    client.post(f"/x/{sid}/close", data={"csrf": csrf}, headers={"origin": run.base})
+    assert not folder.exists()
+    assert run.sessions.get(sid) is None

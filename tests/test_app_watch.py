@@ -1,0 +1,74 @@
+"""Following files: a replaced export is reloaded and the user told; --dev source changes."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+from tests.app_helpers import PASSWORD, events, open_ready, running, until
+from viewer.app.watch import follow_sources, in_thread, wait_stable
+from viewer.sample import write_sample
+
+
+def test_wait_stable(tmp_path: Path) -> None:
+    path = tmp_path / "export.zip"
+    path.write_bytes(b"x" * 10)
+    stop = threading.Event()
+    assert wait_stable(path, stop, interval=0.01)
+    stop.set()
+    assert not wait_stable(tmp_path / "missing.zip", stop, interval=0.01)
+
+
+def test_replaced_export_is_reloaded_and_the_user_told(tmp_path: Path) -> None:
+    export = tmp_path / "export.zip"
+    write_sample(export, records=300, password=PASSWORD)
+    with running() as run:
+        session = open_ready(run, export)
+        client = run.client()
+        before = client.get(f"/x/{session.id}/en/index.html?format=json").json()
+        since = session.generation
+        # Saved as browsers and editors do: a new file renamed over the old one.
+        fresh = tmp_path / "export.zip.part"
+        write_sample(fresh, records=500, password=PASSWORD)
+        os.replace(fresh, export)
+        seen = events(client, f"/x/{session.id}/events?since={since}", until_event="reload")
+        assert "export.zip changed on disk and has been reloaded" in seen[-1][1]["notice"]
+        after = client.get(f"/x/{session.id}/en/index.html?format=json").json()
+        assert after["summary"]["records"] > before["summary"]["records"]
+
+
+def test_a_broken_replacement_keeps_the_last_good_export(tmp_path: Path) -> None:
+    export = tmp_path / "export.zip"
+    write_sample(export, records=300, password=PASSWORD)
+    with running() as run:
+        session = open_ready(run, export)
+        since = session.generation
+        broken = tmp_path / "export.zip.part"
+        broken.write_bytes(b"not a zip at all")
+        os.replace(broken, export)
+        until(lambda: session.generation > since, "the reload attempt")
+        assert session.state == "ready" and session.notice
+        assert run.client().get(f"/x/{session.id}/en/index.html").status_code == 200
+
+
+def test_dev_sources_are_followed(tmp_path: Path) -> None:
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    seen: list[set[Path]] = []
+    stop = threading.Event()
+    thread = in_thread(follow_sources, [templates, tmp_path / "absent"], stop, seen.append,
+                       name="test-watch")  # fmt: skip
+    try:
+        # The watcher starts asynchronously: keep touching until it reports the change.
+        page = templates / "base.html"
+
+        def changed() -> bool:
+            page.write_text(f"<p>{len(seen)}</p>", encoding="utf-8")
+            return any(page in batch for batch in seen)
+
+        until(changed, "the change to be noticed")
+    finally:
+        stop.set()
+        thread.join(10)
+    assert not thread.is_alive()

@@ -9,6 +9,7 @@ from functools import cache
 from pathlib import Path
 
 import jinja2
+from babel import Locale
 from babel.dates import LOCALTZ, format_date, format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -48,34 +49,40 @@ def gettext_for(lang: str) -> gettext.NullTranslations:
     return translations(lang)
 
 
+@cache
+def _locale(lang: str) -> Locale:
+    return Locale.parse(lang)
+
+
 class Formats:
     """Dates, numbers and sizes written the way a language writes them."""
 
     def __init__(self, lang: str) -> None:
         self.lang = lang
+        self.locale = _locale(lang)  # parsed once: Babel parses a locale name on every call
 
     def datetime(self, ms: int | None) -> str:
         """Return epoch ms as a local date and time."""
         when = ms_to_datetime(ms) if ms is not None else None
         if when is None:
             return ""
-        return str(format_datetime(when, "medium", tzinfo=LOCALTZ, locale=self.lang))
+        return str(format_datetime(when, "medium", tzinfo=LOCALTZ, locale=self.locale))
 
     def date(self, ms: int | None, fmt: str = "medium") -> str:
         """Return epoch ms as a local date."""
         when = ms_to_datetime(ms) if ms is not None else None
         if when is None:
             return ""
-        return str(format_date(when.astimezone(LOCALTZ).date(), fmt, locale=self.lang))
+        return str(format_date(when.astimezone(LOCALTZ).date(), fmt, locale=self.locale))
 
     def month(self, key: str) -> str:
         """Return a `YYYY-MM` key as the month's name and year."""
         year, month = (int(part) for part in key.split("-"))
-        return str(format_date(dt.date(year, month, 1), "LLLL y", locale=self.lang))
+        return str(format_date(dt.date(year, month, 1), "LLLL y", locale=self.locale))
 
     def number(self, n: float | None) -> str:
         """Return a number with the language's separators."""
-        return "" if n is None else str(format_decimal(n, locale=self.lang))
+        return "" if n is None else str(format_decimal(n, locale=self.locale))
 
     def size(self, n: float | None) -> str:
         """Return a byte count as a short size (1,5 MB in Swedish)."""
@@ -85,7 +92,7 @@ class Formats:
         for unit in SIZE_UNITS:
             if abs(size) < 1000 or unit == SIZE_UNITS[-1]:
                 shown = round(size) if unit == "B" else round(size, 1)
-                return f"{format_decimal(shown, locale=self.lang)}\u00a0{unit}"
+                return f"{format_decimal(shown, locale=self.locale)}\u00a0{unit}"
             size /= 1000
         raise AssertionError("unreachable")
 
@@ -102,7 +109,7 @@ class Formats:
         """Return a share (0..1) as a percentage."""
         if share is None:
             return ""
-        return f"{format_decimal(round(share * 100, 1), locale=self.lang)}\u00a0%"
+        return f"{format_decimal(round(share * 100, 1), locale=self.locale)}\u00a0%"
 
 
 @cache
@@ -129,6 +136,9 @@ def environment(lang: str) -> jinja2.Environment:
         duration=formats.duration,
         percent=formats.percent,
     )
+    from viewer.site.cells import cell_html
+
+    env.filters["cell"] = cell_html
     env.globals.update(lang=lang, languages=LANGUAGES, language_names=LANGUAGE_NAMES)
     return env
 

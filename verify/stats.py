@@ -93,6 +93,8 @@ class TableStats:
 class _FieldPlan:
     field: Field
     check: TypeCheck
+    keys: tuple[str, ...] = ()
+    timestamp: bool = False
 
 
 class _TablePlan:
@@ -100,7 +102,14 @@ class _TablePlan:
 
     def __init__(self, service: Service | None, not_exportable_keys: dict[str, str]) -> None:
         self.service = service
-        self.fields = [_FieldPlan(f, type_check(f)) for f in service.fields] if service else []
+        self.fields = (
+            [
+                _FieldPlan(f, type_check(f), tuple(f.keys), f.type == "timestamp")
+                for f in service.fields
+            ]
+            if service
+            else []
+        )
         self.known = {k for f in service.fields for k in f.keys} if service else set()
         self.known |= set(service.id_keys) if service else set()
         self.id_keys = service.id_keys if service else ()
@@ -120,6 +129,7 @@ class _EntryStats:
         self.file = file
         self.tables: dict[str, TableStats] = {}
         self.ids: dict[str, list[tuple[bytes, int]]] = {}
+        self._slots: dict[str, tuple[TableStats, _TablePlan]] = {}
 
     def table(self, table: str) -> None:
         self._stats(table)
@@ -133,28 +143,35 @@ class _EntryStats:
         return stats
 
     def add(self, table: str, index: int, record: dict[str, Any]) -> None:
-        stats = self._stats(table)
-        plan = self.owner.plan(table)
+        slot = self._slots.get(table)
+        if slot is None:  # looked up once per table and entry: this runs for every record
+            slot = self._slots[table] = (self._stats(table), self.owner.plan(table))
+        stats, plan = slot
         stats.records += 1
         for fp in plan.fields:
-            self._field(stats, fp, record, index)
+            for key in fp.keys:
+                if key in record:
+                    self._field(stats, fp, record, index, key)
+                    break
         extra = record.keys() - plan.known
         for key in extra:
             stats.undocumented_keys.setdefault(key, Tally()).hit(self.file, index)
-        for key in record.keys() & plan.not_exportable_keys.keys():
-            pair = (plan.not_exportable_keys[key], key)
-            stats.not_exportable_keys.setdefault(pair, Tally()).hit(self.file, index)
+        if plan.not_exportable_keys:
+            for key in record.keys() & plan.not_exportable_keys.keys():
+                pair = (plan.not_exportable_keys[key], key)
+                stats.not_exportable_keys.setdefault(pair, Tally()).hit(self.file, index)
         if plan.roles:
             self._time_order(stats, plan, record, index)
-        rid = next((record[k] for k in plan.id_keys if record.get(k) is not None), None)
-        if rid is not None:
-            self.ids.setdefault(table, []).append((_id_hash(rid), index))
+        for k in plan.id_keys:
+            rid = record.get(k)
+            if rid is not None:
+                self.ids.setdefault(table, []).append((_id_hash(rid), index))
+                break
 
-    def _field(self, stats: TableStats, fp: _FieldPlan, record: dict[str, Any], index: int) -> None:
+    def _field(
+        self, stats: TableStats, fp: _FieldPlan, record: dict[str, Any], index: int, key: str
+    ) -> None:
         f = fp.field
-        key = next((k for k in f.keys if k in record), None)
-        if key is None:
-            return
         fstats = stats.fields.get(f.id)
         if fstats is None:
             fstats = stats.fields[f.id] = FieldStats()
@@ -163,7 +180,7 @@ class _EntryStats:
         value = record[key]
         if value is None:
             return
-        if f.type == "timestamp":
+        if fp.timestamp:
             problem = timestamp_problem(value, f.format, self.owner.latest_ms)
             if problem:
                 fstats.fault(f"timestamp-invalid:{problem}", self.file, index)
@@ -192,6 +209,7 @@ class _EntryStats:
     def abort(self) -> None:
         self.tables.clear()
         self.ids.clear()
+        self._slots.clear()
 
 
 def _role_ms(f: Field | None, record: dict[str, Any]) -> int | None:

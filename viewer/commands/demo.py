@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 
 THINGS_TO_TRY = (
-    "Search the whole export for a name, e.g. 'Anna', with the search box at the top.",
+    "Search the whole export for 'PostNord' (an SMS sender) with the search box at the top.",
     "Open the SMS table, filter it by a counterpart or a date range, and download it as CSV.",
     "Switch to Svenska at the top right, then open the guide to see what a real export holds.",
 )

@@ -136,3 +136,36 @@ def test_slugs_are_safe_file_names() -> None:
         result = paths.slug(name)
         assert re.fullmatch(r"[a-z0-9][a-z0-9_-]*", result), result
     assert paths.slug("SMS") != paths.slug("sms")
+
+
+@pytest.mark.tools
+def test_a_7zip_export_builds_with_the_guide_and_stays_offline(tmp_path: Path, site: Path) -> None:
+    import shutil
+    import subprocess
+
+    import pyzipper
+
+    from viewer.offline import external_references
+
+    if shutil.which("7z") is None:
+        pytest.skip("7z is not installed")
+    source = tmp_path / "json"
+    with pyzipper.AESZipFile(site.parent / "export.zip") as zf:
+        zf.extractall(source)
+    export = tmp_path / "seven.zip"
+    subprocess.run(
+        ["7z", "a", "-tzip", "-mem=AES256", "-psecret-7z", str(export), "."],
+        cwd=source, check=True, capture_output=True,
+    )  # fmt: skip
+    (tmp_path / "pw").write_text("secret-7z\n", encoding="utf-8")
+    out = tmp_path / "out"
+    code = main(["build", str(export), "--out", str(out), "--password-file", str(tmp_path / "pw"),
+                 "--lang", "en", "--quiet"])  # fmt: skip
+    assert code == 0
+    assert (out / "guide" / "exportable-data.html").is_file()
+    assert 'href="../../guide/exportable-data.html#sms"' in (
+        out / "en" / "services" / "sms.html"
+    ).read_text(encoding="utf-8")
+    assert external_references(out) == []
+    for path in out.rglob("*"):
+        assert stat.S_IMODE(path.stat().st_mode) == (0o700 if path.is_dir() else 0o600), path

@@ -36,6 +36,13 @@ def _check_out(out: Path, force: bool) -> None:
         raise OutputError(f"{out} is not empty: choose a new folder or pass --force")
 
 
+def _make_private(root: Path) -> None:
+    """Give the files MkDocs wrote the site's modes: 0700 folders, 0600 files."""
+    root.chmod(0o700)
+    for path in root.rglob("*"):
+        path.chmod(0o700 if path.is_dir() else 0o600)
+
+
 def run(args: argparse.Namespace) -> int:
     from verify.report import build_report
     from verify.run import FUTURE_SLACK
@@ -56,12 +63,13 @@ def run(args: argparse.Namespace) -> int:
     if not args.no_guide:
         from viewer.guide.build import build_guide
 
-        build_guide(
+        guide = build_guide(
             summary.out / "guide",
             viewer_link="../{lang}/index.html",
             contract=args.contract,
             mapping=args.mapping,
-        )
+        ).parent
+        _make_private(guide)
     result.store.close()
     sys.stderr.write(
         f"warning: {summary.out} holds your personal data in plain text; keep it private\n"

@@ -7,7 +7,7 @@ from pathlib import Path
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from viewer.app import actions, export_pages, pages
+from viewer.app import actions, downloads, export_pages, pages
 from viewer.site.build import STATIC
 
 APP_STATIC = Path(__file__).resolve().parent / "static"
@@ -26,6 +26,7 @@ def routes(guide_root: Path | None) -> list[BaseRoute]:
         Route(f"/x/{SID}/static/{{name:str}}", export_pages.site_static, methods=["GET"]),
         Route(f"/x/{SID}/data/{{name:str}}", export_pages.data_file, methods=["GET"]),
         Route(f"/x/{SID}/csv/{{name:str}}", export_pages.csv_download, methods=["GET"]),
+        Route(f"/x/{SID}/download/{{fmt:str}}", downloads.download, methods=["GET"]),
         Route(f"/x/{SID}/guide/{{path:path}}", pages.guide_redirect, methods=["GET"]),
         Route(f"/x/{SID}/{{lang:str}}/{{path:path}}", export_pages.export_page, methods=["GET"]),
         Mount("/app/static", StaticFiles(directory=APP_STATIC), name="app-static"),

@@ -111,3 +111,45 @@ def test_installed_wheel_runs_every_command(installed: Path, tmp_path: Path) -> 
     assert (tmp_path / "g" / "sv" / "index.html").exists()
     assert "2027" in ok("timeline", "--requested", "2026-12-20")
     assert "# Xiaomi Cloud" in ok("contract", "--format", "markdown")
+
+
+def test_installed_wheel_serves(installed: Path, tmp_path: Path) -> None:
+    import signal
+    import time
+
+    import httpx
+
+    (tmp_path / "pw").write_text("wheel pass\n", encoding="utf-8")
+    made = run(installed, tmp_path, "sample", "--out", "s.zip", "--records", "300",
+               "--password-file", "pw")  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    proc = subprocess.Popen(
+        [
+            str(installed),
+            "-m",
+            "viewer",
+            "serve",
+            "s.zip",
+            "--password-file",
+            "pw",
+            "--no-browser",
+            "--no-guide",
+        ],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        deadline = time.monotonic() + 120
+        line = ""
+        while time.monotonic() < deadline and not line.startswith("Serving at "):
+            line = proc.stdout.readline()
+        url = line.removeprefix("Serving at ").strip()
+        assert url.startswith("http://127.0.0.1:"), line
+        with httpx.Client(follow_redirects=True, timeout=60) as client:
+            assert client.get(url).status_code == 200
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(60)

@@ -1,0 +1,1 @@
+"""Benchmarks of Export Viewer (not tests): `python -m bench` measures and writes results.md."""

@@ -1,0 +1,71 @@
+"""Smoke tests of the bench code (not its figures): the report writer, a child, one contender."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench import contenders, report
+from bench.child import BenchError, run
+from bench.load import Latency
+from bench.samples import ensure
+
+FAKE = {
+    "typical": {"zip_bytes": 2e6, "json_bytes": 100e6, "floor_s": 1.0, "open_s": 1.2,
+                "open_rss": 200e6, "verify_s": 1.4, "verify_rss": 30e6, "build_s": 12.0,
+                "serve_first_s": 1.9, "serve_p99_ms": 120.0, "serve_requests": 640,
+                "serve_failed": 2, "peer_total_s": 19.0},
+    "heavy": {"json_bytes": 1e9, "floor_s": 10.0, "verify_s": 20.0, "verify_rss": 300 * 2**20,
+              "build_stopped_s": 600.0, "build_rss": 1.5e9},
+}  # fmt: skip
+
+
+def _row(text: str, label: str) -> list[str]:
+    line = next(x for x in text.splitlines() if x.startswith(f"| {label} |"))
+    return [c.strip() for c in line.strip("|").split("|")]
+
+
+def test_report_marks_each_target_and_missing_figure() -> None:
+    text = report.markdown(FAKE, {"CPU": "test"}, ["a note"])
+    assert _row(text, "open (load_export): time")[1:] == [
+        "1.20 s", "not available", "<= 1.5x floor time", "pass", "not available"]  # fmt: skip
+    assert _row(text, "open (load_export): peak RSS")[-2] == "**FAIL**"
+    assert _row(text, "verify: peak RSS")[-2:] == ["-", "**FAIL**"]
+    assert _row(text, "verify: time")[-2:] == ["pass", "**FAIL**"]
+    assert _row(text, "build (viewer, en+sv): time")[2] == "> 600 s (stopped at the time limit)"
+    assert _row(text, "build: peak RSS")[-1] == "pass"
+    assert _row(text, "serve: table page p99, 16 clients")[-2] == "**FAIL**"
+    assert _row(text, "serve: requests ok / failed")[1] == "640 / 2"
+    assert _row(text, "serve first page / peer ZIP to first page")[1:] == ["0.10x", "not available"]
+    assert "- CPU: test" in text
+    assert "- a note" in text
+
+
+def test_latency_percentiles_are_nearest_rank() -> None:
+    latency = Latency(tuple(i / 1000 for i in range(1, 101)), failed=0)
+    assert latency.percentile(50) == 0.050
+    assert latency.percentile(99) == 0.099
+    with pytest.raises(ValueError, match="no successful request"):
+        Latency((), failed=3).percentile(50)
+
+
+def test_child_past_its_time_is_stopped() -> None:
+    with pytest.raises(BenchError, match="took longer than"):
+        run([sys.executable, "-c", "import time; time.sleep(30)"], timeout=0.5)
+    done = run([sys.executable, "-c", "print(sum(range(10)))"], timeout=30)
+    assert done.stdout.strip() == "45"
+    assert done.peak_rss > 1_000_000
+
+
+def test_floor_and_verify_run_on_a_small_sample(tmp_path: Path) -> None:
+    sample = ensure("tiny", folder=tmp_path / "cache", records=300)
+    assert sample.zip.name == "records-300.zip"
+    assert (tmp_path / "cache").stat().st_mode & 0o777 == 0o700
+    floor = contenders.floor(sample, 120)
+    assert floor["json_bytes"] > 10_000
+    assert floor["floor_rss"] > 1_000_000
+    checked = contenders.verify(sample, 120)
+    assert checked["verify_s"] > 0
+    assert ensure("tiny", folder=tmp_path / "cache", records=300) == sample  # cached, not redone

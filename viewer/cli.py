@@ -21,10 +21,10 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("guide", "viewer.commands.guide", "build or serve the migration guide (English, Swedish)"),
     ("timeline", "viewer.commands.timeline", "print the switching deadlines for a request date"),
     ("info", "viewer.commands.info", "open an export and count its tables and records"),
+    ("build", "viewer.commands.build", "write a browsable static site of an export"),
     ("verify", "viewer.commands.verify", "check an export against the documented contract"),
     ("serve", "viewer.commands.serve", "serve the viewer and the guide on 127.0.0.1 in a browser"),
     ("demo", "viewer.commands.demo", "open a sample export in the browser, with the guide"),
-    ("build", "viewer.commands.build", "write a browsable static site of an export"),
 )
 
 

@@ -7,7 +7,7 @@ import threading
 from pathlib import Path
 
 from tests.app_helpers import PASSWORD, events, open_ready, running, until
-from viewer.app.watch import follow_sources, in_thread, wait_stable
+from viewer.app.watch import follow_file, follow_sources, in_thread, signature, wait_stable
 from viewer.sample import write_sample
 
 
@@ -18,6 +18,39 @@ def test_wait_stable(tmp_path: Path) -> None:
     assert wait_stable(path, stop, interval=0.01)
     stop.set()
     assert not wait_stable(tmp_path / "missing.zip", stop, interval=0.01)
+
+
+def test_a_replacement_made_before_the_watch_started_is_noticed(tmp_path: Path) -> None:
+    path = tmp_path / "export.zip"
+    path.write_bytes(b"first version")
+    loaded = signature(path)
+    fresh = tmp_path / "export.zip.part"
+    fresh.write_bytes(b"second version, longer")
+    os.replace(fresh, path)  # no watcher runs yet: no event will ever report this
+    calls: list[int] = []
+    stop = threading.Event()
+    thread = in_thread(follow_file, path, stop, lambda: calls.append(1), loaded, name="test-follow")
+    try:
+        until(lambda: bool(calls), "the earlier replacement to be noticed")
+    finally:
+        stop.set()
+        thread.join(10)
+    assert calls == [1] and not thread.is_alive()
+
+
+def test_an_unchanged_file_is_not_reloaded(tmp_path: Path) -> None:
+    path = tmp_path / "export.zip"
+    path.write_bytes(b"only version")
+    calls: list[int] = []
+    stop = threading.Event()
+    thread = in_thread(follow_file, path, stop, lambda: calls.append(1), signature(path),
+                       name="test-follow")  # fmt: skip
+    other = tmp_path / "other.zip"
+    other.write_bytes(b"a neighbour changes")  # filtered out by name
+    stop.wait(2.5)  # two rechecks without events
+    stop.set()
+    thread.join(10)
+    assert calls == [] and not thread.is_alive()
 
 
 def test_replaced_export_is_reloaded_and_the_user_told(tmp_path: Path) -> None:

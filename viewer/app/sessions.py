@@ -12,7 +12,7 @@ from pathlib import Path
 
 from verify.contract import Contract
 from viewer.app.loading import Loaded, load_site
-from viewer.app.watch import follow_file, in_thread
+from viewer.app.watch import Signature, follow_file, in_thread, signature
 from viewer.errors import ExportViewerError
 from viewer.site.model import SiteData
 from viewer.store import Store
@@ -125,6 +125,7 @@ class Sessions:
         return update
 
     def _load(self, session: Session, notice: str | None) -> None:
+        seen = signature(session.path)  # before reading: a change made meanwhile is caught later
         try:
             loaded = load_site(
                 session.path,
@@ -141,7 +142,7 @@ class Sessions:
         except Exception as exc:  # a thread must report, never die silently
             self._fail(session, f"internal error: {type(exc).__name__}: {exc}")
             return
-        self._swap(session, loaded, notice)
+        self._swap(session, loaded, notice, seen)
 
     def _fail(self, session: Session, message: str) -> None:
         with session.lock:
@@ -151,7 +152,9 @@ class Sessions:
                 session.notice = message
                 session.generation += 1
 
-    def _swap(self, session: Session, loaded: Loaded, notice: str | None) -> None:
+    def _swap(
+        self, session: Session, loaded: Loaded, notice: str | None, seen: Signature | None
+    ) -> None:
         with session.lock:
             old, session.loaded = session.loaded, loaded
             session.state, session.error = READY, None
@@ -161,15 +164,21 @@ class Sessions:
         if old is not None:
             old.store.close()
         elif self.watch and not session.uploaded:
-            self._follow(session)
+            self._follow(session, seen)
         if session.id not in self._sessions:  # closed while loading
             loaded.store.close()
 
-    def _follow(self, session: Session) -> None:
+    def _follow(self, session: Session, seen: Signature | None) -> None:
         """Reload a local export whenever its file is replaced, until it is closed."""
         notice = f"{session.name} changed on disk and has been reloaded."
-        in_thread(follow_file, session.path, session.closed,
-                  lambda: self.reload(session, notice), name=f"watch-{session.id}")  # fmt: skip
+        in_thread(
+            follow_file,
+            session.path,
+            session.closed,
+            lambda: self.reload(session, notice),
+            seen,
+            name=f"watch-{session.id}",
+        )
 
     def close(self, sid: str) -> bool:
         """Close an export: its Store is wiped from memory and its upload deleted."""

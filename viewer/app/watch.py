@@ -3,6 +3,8 @@
 
 Editors and browsers save by writing a new file and renaming it over the old one, so the parent
 folder is watched with a name filter; a file is reloaded only once its size and mtime stand still.
+The watcher starts after the first load, so it compares the file with what was loaded (inode,
+size, mtime) rather than trusting events alone: a replacement made before it started is not lost.
 """
 
 from __future__ import annotations
@@ -20,6 +22,18 @@ STABLE_INTERVAL = 0.2  # seconds between readings
 STABLE_TIMEOUT = 60.0  # give up on a file that keeps changing for this long
 STEP_MS = 50
 DEBOUNCE_MS = 300
+RECHECK_MS = 1000  # without events, compare the file with what was loaded this often
+
+Signature = tuple[int, int, int]
+
+
+def signature(path: Path) -> Signature | None:
+    """Return what identifies this version of a file (inode, size, mtime), or None if absent."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
 
 
 def wait_stable(path: Path, stop: threading.Event, *, interval: float = STABLE_INTERVAL) -> bool:
@@ -50,20 +64,33 @@ def name_filter(name: str) -> Callable[[Change, str], bool]:
     return keep
 
 
-def follow_file(path: Path, stop: threading.Event, on_change: Callable[[], None]) -> None:
-    """Call `on_change` each time the file at `path` is replaced or rewritten, until `stop`."""
+def follow_file(
+    path: Path,
+    stop: threading.Event,
+    on_change: Callable[[], None],
+    loaded: Signature | None = None,
+) -> None:
+    """Call `on_change` each time the file at `path` differs from the version last loaded.
+
+    `loaded` is the file's signature taken before it was read; without it, the file as it is now.
+    """
+    last = loaded if loaded is not None else signature(path)
     changes = watch(
         path.parent,
         watch_filter=name_filter(path.name),
         stop_event=stop,
         step=STEP_MS,
         debounce=DEBOUNCE_MS,
+        rust_timeout=RECHECK_MS,
+        yield_on_timeout=True,
         recursive=False,
         raise_interrupt=False,
     )
     for _ in changes:
-        if wait_stable(path, stop):
-            on_change()
+        if signature(path) in (last, None) or not wait_stable(path, stop):
+            continue
+        last = signature(path)
+        on_change()
 
 
 def follow_sources(

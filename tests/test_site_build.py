@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
 import stat
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -51,8 +53,7 @@ def html_files(root: Path) -> list[Path]:
 def test_core_pages_exist_in_both_languages(site: Path) -> None:
     for lang in ("en", "sv"):
         for rel in ("index.html", "report.html", "services/sms.html", "tables/sms/index.html",
-                    "tables/sms/page-2.html", "tables/sms/records/p1.html",
-                    "tables/contacts/records/0.html"):  # fmt: skip
+                    "tables/sms/record.html", "tables/contacts/record.html"):  # fmt: skip
             page = site / lang / rel
             assert page.is_file(), page
             assert parse(page).lang == lang
@@ -89,8 +90,59 @@ def test_pages_load_nothing_from_off_the_machine(site: Path) -> None:
 
 
 def test_language_switch_points_to_the_same_page(site: Path) -> None:
-    text = (site / "en" / "tables" / "sms" / "page-2.html").read_text(encoding="utf-8")
-    assert 'href="../../../sv/tables/sms/page-2.html"' in text
+    text = (site / "en" / "tables" / "sms" / "index.html").read_text(encoding="utf-8")
+    assert 'href="../../../sv/tables/sms/index.html"' in text  # site.js adds the page's hash
+
+
+def data_records(site: Path, slug: str) -> list[dict[str, Any]]:
+    """Return the records a table's data files ship, in order, as the browser reads them."""
+    found = []
+    chunks = sorted((site / "data").glob(f"{slug}-*.js"), key=lambda p: int(p.stem.rsplit("-")[1]))
+    for n, path in enumerate(chunks):
+        text = path.read_text(encoding="utf-8")
+        payload = json.loads(text[text.index("push(") + 5 : text.rindex(");")])
+        assert (payload["table"], payload["chunk"]) == (slug, n)
+        for seq, data, file, index in payload["records"]:
+            found.append({"seq": seq, "data": data, "file": payload["files"][file], "index": index})
+    return found
+
+
+def test_each_record_is_shipped_once_with_its_provenance(site: Path) -> None:
+    from verify.contract import load_contract
+    from viewer.loader import load_export
+
+    result = load_export(site.parent / "export.zip", password=None, contract=load_contract())
+    assert result.store is not None
+    for info in result.store.tables():
+        shipped = data_records(site, paths.slug(info.name))
+        assert [r["seq"] for r in shipped] == list(range(info.records)), info.name
+        for record, stored in zip(shipped, result.store.records(info.name), strict=True):
+            assert (record["data"], record["file"], record["index"]) == (
+                stored.data, stored.file, stored.index)  # fmt: skip
+    result.store.close()
+
+
+def test_the_site_grows_with_the_records_not_with_their_pages(site: Path) -> None:
+    # Later table pages and record pages are drawn from the data files: a table is two pages
+    # per language whatever its size, and its records are written once for both languages.
+    for lang in ("en", "sv"):
+        for table in (site / lang / "tables").iterdir():
+            assert sorted(p.name for p in table.iterdir()) == ["index.html", "record.html"], table
+    chunks = list((site / "data").glob("sms-*.js"))
+    assert len(chunks) == -(-len(data_records(site, "sms")) // paths.DATA_CHUNK)
+
+
+def test_table_and_record_pages_carry_what_the_browser_draws_with(site: Path) -> None:
+    table = (site / "sv" / "tables" / "sms" / "index.html").read_text(encoding="utf-8")
+    assert 'data-ev-static="1"' in table and 'data-ev-chunk-size="2000"' in table
+    assert 'href="../../tables/sms/index.html#page=2"' in table  # the pager's stable page addresses
+    assert 'data-ev-label-next="Nästa"' in table
+    record = (site / "sv" / "tables" / "sms" / "record.html").read_text(encoding="utf-8")
+    meta = json.loads(re.search(r"data-ev-record='([^']*)'", record)[1].replace("&#39;", "'"))  # type: ignore[index]
+    assert meta["labels"]["back"] == "Tillbaka till tabellen"
+    assert meta["fields"]["updateTime"] == {
+        "label": "Senaste uppdateringstid", "type": "timestamp", "format": "epoch-ms"}  # fmt: skip
+    assert meta["data"] == "../../../data/sms-"
 
 
 def test_hostile_values_stay_text(hostile: Path) -> None:

@@ -36,7 +36,7 @@ def test_conversation_shows_bubbles_with_day_separators(site: Path) -> None:
     text = read((site / "en" / "views" / "sms" / "index.html").parent / first)
     assert 'class="day"' in text
     assert re.search(r'class="bubble (in|out)"', text)
-    assert "records/" in text  # every bubble links to its record
+    assert "tables/sms/record.html#r" in text  # every bubble links to its record
 
 
 def test_call_log_has_direction_and_duration(site: Path) -> None:

@@ -27,7 +27,9 @@ PAGE = 1000  # records fetched at a time by records()
 SEP = (",", ":")
 MAX_MS = 2**62  # SQLite integers are 64-bit: a larger "time" is no time
 COLUMNS = {"seq": "r.seq", "ts": "r.ts", "rid": "r.rid", "counterpart": "r.counterpart"}
+INTEGER_COLUMNS = frozenset({"seq", "ts"})  # the others hold text (see _scalar)
 SELECT = "SELECT r.seq, r.file, r.idx, r.data, r.rid, r.ts, r.counterpart, t.name FROM record r "
+EARLIEST_MONTH_MS = 946_684_800_000  # 2000-01-01: earlier "times" are no activity
 SCHEMA = """
 CREATE TABLE tbl(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, service TEXT,
                  records INTEGER NOT NULL DEFAULT 0);
@@ -40,10 +42,11 @@ CREATE VIRTUAL TABLE record_fts USING fts5(
     body, content='', tokenize='unicode61 remove_diacritics 2');
 """
 # Built once the first load is done (or before the first read): one sort beats a million updates.
+# The sort indexes end in seq, the tie-break of every order, so a sorted page is an index walk.
 INDEXES = (
     "CREATE UNIQUE INDEX IF NOT EXISTS record_seq ON record(tbl, seq)",
-    "CREATE INDEX IF NOT EXISTS record_ts ON record(tbl, ts)",
-    "CREATE INDEX IF NOT EXISTS record_counterpart ON record(tbl, counterpart)",
+    "CREATE INDEX IF NOT EXISTS record_ts ON record(tbl, ts, seq)",
+    "CREATE INDEX IF NOT EXISTS record_counterpart ON record(tbl, counterpart, ts, seq)",
     "CREATE INDEX IF NOT EXISTS record_rid ON record(tbl, rid)",
 )
 
@@ -376,19 +379,54 @@ class Store:
 
     def records(self, table: str) -> Iterator[Record]:
         """Yield a table's records in load order, streamed (in pages, so threads can share)."""
-        sql = SELECT + "JOIN tbl t ON t.id = r.tbl WHERE t.name = ? AND r.seq >= ? ORDER BY r.seq"
         after = 0
-        while rows := self._rows(sql + " LIMIT ?", (table, after, PAGE)):
-            for row in rows:
-                yield _record(row)
-            after = rows[-1][0] + 1
+        while batch := self._from_seq(table, after, PAGE):
+            yield from batch
+            after = batch[-1].seq + 1
+
+    def _from_seq(self, table: str, first: int, limit: int, *, desc: bool = False) -> list[Record]:
+        """Return up to `limit` records from position `first` on (down from it when `desc`)."""
+        op, direction = ("<=", "DESC") if desc else (">=", "ASC")
+        sql = (f"{SELECT}JOIN tbl t ON t.id = r.tbl WHERE t.name = ? AND r.seq {op} ? "
+               f"ORDER BY r.seq {direction} LIMIT ?")  # fmt: skip
+        return [_record(row) for row in self._rows(sql, (table, first, max(limit, 0)))]
+
+    def raw_rows(self, table: str, first: int, limit: int) -> list[tuple[int, str, int, str]]:
+        """Return (seq, file, index, JSON text) of records from position `first`, unparsed."""
+        sql = (
+            "SELECT r.seq, r.file, r.idx, r.data FROM record r JOIN tbl t ON t.id = r.tbl "
+            "WHERE t.name = ? AND r.seq >= ? ORDER BY r.seq LIMIT ?"
+        )
+        return [
+            (seq, file, idx, data)
+            for seq, file, idx, data in self._rows(sql, (table, first, max(limit, 0)))
+        ]
 
     def get(self, table: str, seq: int) -> Record | None:
         """Return one record by its position in the table."""
-        rows = self._rows(
-            SELECT + "JOIN tbl t ON t.id = r.tbl WHERE t.name = ? AND r.seq = ?", (table, seq)
+        found = self._from_seq(table, seq, 1)
+        return found[0] if found and found[0].seq == seq else None
+
+    def months(self, table: str, until_ms: int) -> dict[str, tuple[int, int, int]]:
+        """Return `YYYY-MM` (UTC) -> (records, first ms, last ms) of the dated records.
+
+        Only times from 2000 up to `until_ms` count: anything else is no plausible activity.
+        """
+        sql = (
+            "SELECT strftime('%Y-%m', r.ts / 1000, 'unixepoch') AS m, count(*), min(r.ts), "
+            "max(r.ts) FROM record r JOIN tbl t ON t.id = r.tbl WHERE t.name = ? "
+            "AND r.ts >= ? AND r.ts < ? GROUP BY m ORDER BY m"
         )
-        return _record(rows[0]) if rows else None
+        rows = self._rows(sql, (table, EARLIEST_MONTH_MS, until_ms))
+        return {m: (n, first, last) for m, n, first, last in rows}
+
+    def counterparts(self, table: str) -> dict[str, tuple[int, int | None]]:
+        """Return each counterpart of a table with its record count and latest time."""
+        sql = (
+            "SELECT r.counterpart, count(*), max(r.ts) FROM record r JOIN tbl t ON t.id = r.tbl "
+            "WHERE t.name = ? AND r.counterpart IS NOT NULL GROUP BY r.counterpart"
+        )
+        return {cp: (n, last) for cp, n, last in self._rows(sql, (table,))}
 
     def page(
         self,
@@ -402,11 +440,19 @@ class Store:
         span: tuple[int | None, int | None] = (None, None),
     ) -> list[Record]:
         """Return one page of a table, sorted by a column or a top-level key, filtered."""
+        if not where and span == (None, None) and sort in (None, "seq"):
+            # Positions are 0..n-1 without gaps: a page of the plain order is an index lookup.
+            first = offset if not desc else self._last_seq(table) - offset
+            return self._from_seq(table, max(first, 0), limit, desc=desc) if first >= 0 else []
         clause, params = _where(table, where, span)
         order, order_params = _order(sort, desc)
         sql = f"{SELECT}JOIN tbl t ON t.id = r.tbl WHERE {clause} ORDER BY {order} LIMIT ? OFFSET ?"
         rows = self._rows(sql, [*params, *order_params, max(limit, 0), max(offset, 0)])
         return [_record(row) for row in rows]
+
+    def _last_seq(self, table: str) -> int:
+        info = self._rows("SELECT records FROM tbl WHERE name = ?", (table,))
+        return int(info[0][0]) - 1 if info else -1
 
     def count(
         self,
@@ -477,8 +523,11 @@ def _where(
             clauses.append(f"r.ts {op} ?")
             params.append(bound)
     for key, value in (where or {}).items():
-        if key in COLUMNS or key == "file":
-            clauses.append(f"CAST({COLUMNS.get(key, 'r.file')} AS TEXT) = ?")
+        if key in INTEGER_COLUMNS:
+            clauses.append(f"CAST({COLUMNS[key]} AS TEXT) = ?")
+        elif key in COLUMNS or key == "file":
+            # Text columns are compared as they are, so that their indexes can serve the filter.
+            clauses.append(f"{COLUMNS.get(key, 'r.file')} = ?")
         else:
             clauses.append("CAST(json_extract(r.data, ?) AS TEXT) = ?")
             params.append(_key_path(key))
@@ -487,14 +536,14 @@ def _where(
 
 
 def _order(sort: str | None, desc: bool) -> tuple[str, list[Any]]:
+    # Records without the value come last either way; ties keep the table's order (reversed when
+    # descending, so that the sort indexes, which end in seq, serve both directions).
     direction = "DESC" if desc else "ASC"
     if sort is None or sort == "seq":
         return f"r.seq {direction}", []
     if sort in COLUMNS:
-        column = COLUMNS[sort]
-        return f"{column} IS NULL, {column} {direction}, r.seq", []
-    expr = "json_extract(r.data, ?)"
-    return f"{expr} IS NULL, {expr} {direction}, r.seq", [_key_path(sort), _key_path(sort)]
+        return f"{COLUMNS[sort]} {direction} NULLS LAST, r.seq {direction}", []
+    return f"json_extract(r.data, ?) {direction} NULLS LAST, r.seq {direction}", [_key_path(sort)]
 
 
 def _create_file(path: Path) -> sqlite3.Connection:

@@ -263,10 +263,8 @@ def data_file(request: Request) -> Response:
         raise HTTPException(404, "No such data file.")
     summary, chunk = _table(session, m[1]), int(m[2])
     with session.lock:
-        records = session.store.page(
-            summary.info.name, offset=chunk * paths.DATA_CHUNK, limit=paths.DATA_CHUNK
-        )
-    text = data_script(paths.slug(summary.info.name), chunk, records)
+        rows = session.store.raw_rows(summary.info.name, chunk * paths.DATA_CHUNK, paths.DATA_CHUNK)
+    text = data_script(paths.slug(summary.info.name), chunk, summary.info.files, rows)
     return Response(text, media_type="text/javascript")
 
 

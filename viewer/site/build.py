@@ -7,6 +7,7 @@ both), `static/` (CSS, JS), `data/` (the tables as JavaScript for client-side se
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import time
@@ -22,7 +23,7 @@ from viewer.site import context, paths
 from viewer.site.model import SiteData, TableSummary, columns_for
 from viewer.site.render import render
 from viewer.site.views import build_views
-from viewer.store import Record, Store
+from viewer.store import Store
 
 STATIC = Path(__file__).resolve().parent / "static"
 SAMPLE_ROWS = 200  # records looked at to choose a table's columns
@@ -89,67 +90,61 @@ def prepare_output(out: Path) -> Path:
     return out
 
 
-def data_script(table_slug: str, chunk: int, records: Sequence[Record]) -> str:
-    """Return one data file: a table's records appended to a global list (works from file://)."""
-    payload = {"table": table_slug, "chunk": chunk, "records": [[r.seq, r.data] for r in records]}
-    text = json.dumps(payload, ensure_ascii=True, separators=(",", ":"), default=str)
-    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+def _script_safe(text: str) -> str:
+    # `<`, `>` and `&` only occur inside JSON strings, where their escapes mean the same.
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def data_script(
+    table_slug: str, chunk: int, files: Sequence[str], rows: Sequence[tuple[int, str, int, str]]
+) -> str:
+    """Return one data file: a table's records appended to a global list (works from file://).
+
+    `rows` are (seq, file, index, JSON text) as the Store keeps them: the records' own JSON is
+    written as it is, never parsed and serialised again. Each record is [seq, data, file, index],
+    `file` an index into `files`.
+    """
+    where = {name: n for n, name in enumerate(files)}
+    records = ",".join(
+        f"[{seq},{raw},{where.get(file, -1)},{index}]" for seq, file, index, raw in rows
+    )
+    head = json.dumps({"table": table_slug, "chunk": chunk, "files": list(files)},
+                      ensure_ascii=True, separators=(",", ":"))  # fmt: skip
+    text = _script_safe(f'{head[:-1]},"records":[{records}]}}')
     return f"(window.EV_DATA = window.EV_DATA || []).push({text});\n"
 
 
 def summarise(store: Store, contract: Contract) -> dict[str, TableSummary]:
-    """Return every table's summary with its columns chosen from its first records."""
+    """Return every table's summary: columns chosen from its first records, its dates by month."""
+    until = dt.datetime(dt.date.today().year + 2, 1, 1, tzinfo=dt.UTC)  # as charts.month_key
     summaries = {}
     for info in store.tables():
         service = contract.service(info.service) if info.service else None
         samples = store.page(info.name, limit=SAMPLE_ROWS)
-        summaries[info.name] = TableSummary(info, service, columns_for(service, samples))
+        summary = TableSummary(info, service, columns_for(service, samples))
+        summary.dates(store.months(info.name, int(until.timestamp() * 1000)))
+        summaries[info.name] = summary
     return summaries
 
 
-class TableBuilder:
-    """Stream one table: its pages, record pages and data files, written as records arrive."""
+def write_table(
+    site: SiteData, store: Store, writer: Writer, langs: Sequence[str], name: str
+) -> int:
+    """Write one table: its data files, its first page and its record page per language.
 
-    def __init__(self, site: SiteData, writer: Writer, langs: Sequence[str], table: str) -> None:
-        self.site, self.writer, self.langs, self.table = site, writer, langs, table
-        self.summary = site.tables[table]
-        self.slug = paths.slug(table)
-        self.page_records: list[Record] = []
-        self.chunk_records: list[Record] = []
-        self.page = 0
-        self.chunk = 0
-
-    def add(self, record: Record) -> None:
-        self.summary.note(record)
-        self.page_records.append(record)
-        self.chunk_records.append(record)
-        if len(self.page_records) == paths.PAGE_SIZE:
-            self.flush_page()
-        if len(self.chunk_records) == paths.DATA_CHUNK:
-            self.flush_chunk()
-
-    def flush_page(self) -> None:
-        records, self.page_records = self.page_records, []
-        if not records and self.page:
-            return
-        self.page += 1
-        bundle = paths.bundled(self.summary.info.records)
-        for lang in self.langs:
-            self.writer.page(context.table_context(self.site, lang, self.table, self.page, records))
-            groups = [records] if bundle else [[r] for r in records]
-            for group in groups if records else []:
-                self.writer.page(context.record_context(self.site, lang, self.table, group))
-
-    def flush_chunk(self) -> None:
-        if self.chunk_records:
-            rel = paths.data_file(self.table, self.chunk)
-            self.writer.write(rel, data_script(self.slug, self.chunk, self.chunk_records))
-            self.chunk += 1
-            self.chunk_records = []
-
-    def finish(self) -> None:
-        self.flush_page()
-        self.flush_chunk()
+    The later pages and every record are drawn in the browser from the data files, so the site
+    holds each record once (not once per page and language) and builds in bounded time.
+    """
+    summary = site.tables[name]
+    slug, files, total = paths.slug(name), summary.info.files, summary.info.records
+    for chunk, first in enumerate(range(0, total, paths.DATA_CHUNK)):
+        rows = store.raw_rows(name, first, paths.DATA_CHUNK)
+        writer.write(paths.data_file(name, chunk), data_script(slug, chunk, files, rows))
+    first_page = store.page(name, limit=paths.PAGE_SIZE)
+    for lang in langs:
+        writer.page(context.table_context(site, lang, name, 1, first_page))
+        writer.page(context.record_shell_context(site, lang, name))
+    return total
 
 
 def build_site(
@@ -167,18 +162,14 @@ def build_site(
     # 1. A private output folder, and what every page needs: the tables' summaries.
     out = prepare_output(out)
     writer = Writer(out)
-    site = SiteData(contract, report, summarise(store, contract), guide=guide)
+    site = SiteData(contract, report, summarise(store, contract), guide=guide, static=True)
     total = sum(t.info.records for t in site.tables.values())
     done = 0
-    # 2. Tables, record pages and data files, streamed table by table (dates are counted here).
+    # 2. Tables: data files (each record once), first pages, record pages, table by table.
     for name in site.tables:
-        builder = TableBuilder(site, writer, langs, name)
-        for record in store.records(name):
-            builder.add(record)
-            done += 1
-            if progress is not None and done % 5000 == 0:
-                progress(done, total)
-        builder.finish()
+        done += write_table(site, store, writer, langs, name)
+        if progress is not None:
+            progress(done, total)
     # 3. The views that fit the data (conversations, contacts, calendar...).
     build_views(site, store, writer, langs)
     # 4. Overview, service pages and the report, now that the dates are known.

@@ -5,17 +5,17 @@ Every href in a context is relative to the language's root; `base` leads there f
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from verify.contract import Service
 from viewer.guide.build import guide_link
 from viewer.site import paths
 from viewer.site.charts import month_range
-from viewer.site.i18n import LANGUAGE_NAMES, LANGUAGES, Formats
+from viewer.site.i18n import LANGUAGE_NAMES, LANGUAGES, N_, Formats, translations
 from viewer.site.model import SiteData, TableSummary
 from viewer.site.values import cell, pretty_json, record_fields
-from viewer.store import Record
+from viewer.store import Record, dig
 
 Context = dict[str, Any]
 PAGER_WINDOW = 2
@@ -138,7 +138,7 @@ def overview_context(site: SiteData, lang: str) -> Context:
 def _table_row(t: TableSummary, lang: str) -> Context:
     return {
         "name": t.info.name,
-        "href": paths.table_page(t.info.name),
+        "href": paths.table_page(t.info.name),  # a table's first page has the same path anywhere
         "records": t.info.records,
         "files": list(t.info.files),
         "range": _range([t], Formats(lang)),
@@ -183,7 +183,8 @@ def service_context(site: SiteData, lang: str, service_id: str) -> Context:
     return ctx
 
 
-def _pager(table: str, page: int, pages: int) -> Context:
+def _pager(href: Callable[[int], str], page: int, pages: int) -> Context:
+    # site.js draws the same pager for the static site's later pages: keep both in step.
     numbers = sorted(
         {1, pages, *range(max(1, page - PAGER_WINDOW), min(pages, page + PAGER_WINDOW) + 1)}
     )
@@ -191,21 +192,19 @@ def _pager(table: str, page: int, pages: int) -> Context:
     for n in numbers:
         if links and n - links[-1]["number"] > 1:
             links.append({"number": n - 1, "gap": True, "href": None, "current": False})
-        links.append(
-            {"number": n, "gap": False, "href": paths.table_page(table, n), "current": n == page}
-        )
+        links.append({"number": n, "gap": False, "href": href(n), "current": n == page})
     return {
         "page": page,
         "pages": pages,
-        "prev": paths.table_page(table, page - 1) if page > 1 else None,
-        "next": paths.table_page(table, page + 1) if page < pages else None,
+        "prev": href(page - 1) if page > 1 else None,
+        "next": href(page + 1) if page < pages else None,
         "links": links,
     }
 
 
 def pager_context(table: str, page: int, pages: int) -> Context:
     """Return the pager of one table page (the server's filtered pages count their own pages)."""
-    return _pager(table, page, pages)
+    return _pager(lambda n: paths.table_page(table, n), page, pages)
 
 
 def table_context(
@@ -227,6 +226,9 @@ def table_context(
             "slug": paths.slug(table),
             "bundle": paths.PAGE_SIZE if paths.bundled(total) else 0,
             "first_seq": page * paths.PAGE_SIZE - paths.PAGE_SIZE,
+            "static": site.static,
+            "page_size": paths.PAGE_SIZE,
+            "chunk_size": paths.DATA_CHUNK,
         },
         service=_service_ref(t.service, lang),
         not_exportable=_not_exportable_name(site, table, lang),
@@ -234,13 +236,78 @@ def table_context(
         rows=[
             {
                 "seq": r.seq,
-                "href": paths.record_page(table, r.seq, total),
-                "cells": [cell(r.data.get(c["key"]), fields.get(c["key"]), fmt) for c in t.columns],
+                "href": site.record_href(table, r.seq),
+                "cells": _cells(r, t.columns, fields, fmt),
             }
             for r in records
         ],
-        pager=_pager(table, page, paths.page_count(total)),
+        pager=_pager(lambda n: site.table_href(table, n), page, paths.page_count(total)),
         data_files=[f"{ctx['root']}{paths.data_file(table, n)}" for n in range(chunks)],
+    )
+    return ctx
+
+
+def _cells(
+    record: Record, columns: Sequence[Context], fields: dict[str, Any], fmt: Formats
+) -> list[Context]:
+    data = record.data
+    return [
+        cell(dig(data, c["key"]) if len(c["path"]) > 1 else data.get(c["key"]),
+             fields.get(c["key"]), fmt)
+        for c in columns
+    ]  # fmt: skip
+
+
+RECORD_LABELS = {
+    "record": N_("Record %(n)s"),
+    "title": N_("Record %(n)s of %(table)s"),
+    "from": N_("From %(file)s, position %(index)s in its table"),
+    "neighbours": N_("Record %(n)s: neighbours"),
+    "field": N_("Field"),
+    "type": N_("Type"),
+    "value": N_("Value"),
+    "undocumented": N_("undocumented"),
+    "raw": N_("Raw JSON"),
+    "id": N_("ID"),
+    "prev": N_("Previous record"),
+    "back": N_("Back to the table"),
+    "next": N_("Next record"),
+    "missing": N_("There is no record %(n)s in this table."),
+    "loading": N_("Loading the record…"),
+}
+_PLACEHOLDERS = {"n": "{n}", "table": "{table}", "file": "{file}", "index": "{index}"}
+
+
+def record_shell_context(site: SiteData, lang: str, table: str) -> Context:
+    """Return the static site's record page of a table: what the browser needs to draw any record.
+
+    The record itself comes from the table's data files; this holds the labels and the
+    documented fields (label, type, format per key), in the page's language.
+    """
+    t = site.tables[table]
+    ctx = page_context(site, lang, paths.record_shell(table), "record_shell")
+    gettext = translations(lang).gettext
+    fields = {
+        key: {"label": f.name.get(lang), "type": f.type, "format": f.format}
+        for key, f in (t.service.key_index().items() if t.service else ())
+    }
+    ctx.update(
+        table={"name": table, "href": paths.table_page(table), "records": t.info.records},
+        service=_service_ref(t.service, lang),
+        meta={
+            "table": paths.slug(table),
+            "name": table,
+            "records": t.info.records,
+            "page_size": paths.PAGE_SIZE,
+            "chunk_size": paths.DATA_CHUNK,
+            "data": f"{ctx['root']}data/{paths.slug(table)}-",
+            "id_keys": list(t.service.id_keys) if t.service else ["id"],
+            "fields": fields,
+            "labels": {
+                k: gettext(v) % {n: p for n, p in _PLACEHOLDERS.items() if f"%({n})s" in v}
+                for k, v in RECORD_LABELS.items()
+            },
+        },
     )
     return ctx
 
@@ -272,11 +339,9 @@ def record_entry(site: SiteData, lang: str, record: Record) -> Context:
         "index": record.index,
         "fields": record_fields(record.data, t.service, Formats(lang)),
         "raw": pretty_json(record.data),
-        "prev": paths.record_page(record.table, record.seq - 1, total) if record.seq > 0 else None,
-        "next": paths.record_page(record.table, record.seq + 1, total)
-        if record.seq + 1 < total
-        else None,
-        "table_href": paths.table_page(record.table, record.seq // paths.PAGE_SIZE + 1),
+        "prev": site.record_href(record.table, record.seq - 1) if record.seq > 0 else None,
+        "next": site.record_href(record.table, record.seq + 1) if record.seq + 1 < total else None,
+        "table_href": site.table_href(record.table, record.seq // paths.PAGE_SIZE + 1),
     }
 
 

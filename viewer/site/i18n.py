@@ -10,7 +10,7 @@ from pathlib import Path
 
 import jinja2
 from babel import Locale
-from babel.dates import LOCALTZ, format_date, format_datetime
+from babel.dates import LOCALTZ, format_date, format_time, get_datetime_format
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -23,6 +23,11 @@ LANGUAGES = ("en", "sv")
 LANGUAGE_NAMES = {"en": "English", "sv": "Svenska"}
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 SIZE_UNITS = ("B", "kB", "MB", "GB", "TB")
+
+
+def N_(message: str) -> str:
+    """Mark a string for translation where it is defined; it is translated where it is shown."""
+    return message
 
 
 def catalog_path(lang: str) -> Path:
@@ -54,6 +59,23 @@ def _locale(lang: str) -> Locale:
     return Locale.parse(lang)
 
 
+# Babel formats a date or time by interpreting its pattern on every call, which is the cost of
+# big pages: days and times of day repeat, so each is formatted once per language.
+@cache
+def _day_text(lang: str, day: dt.date, fmt: str) -> str:
+    return str(format_date(day, fmt, locale=_locale(lang)))
+
+
+@cache
+def _time_text(lang: str, hour: int, minute: int, second: int) -> str:
+    return str(format_time(dt.time(hour, minute, second), "medium", locale=_locale(lang)))
+
+
+@cache
+def _datetime_pattern(lang: str) -> str:
+    return str(get_datetime_format("medium", locale=_locale(lang))).replace("'", "")
+
+
 class Formats:
     """Dates, numbers and sizes written the way a language writes them."""
 
@@ -66,14 +88,17 @@ class Formats:
         when = ms_to_datetime(ms) if ms is not None else None
         if when is None:
             return ""
-        return str(format_datetime(when, "medium", tzinfo=LOCALTZ, locale=self.locale))
+        local = when.astimezone(LOCALTZ)
+        day = _day_text(self.lang, local.date(), "medium")
+        time = _time_text(self.lang, local.hour, local.minute, local.second)
+        return _datetime_pattern(self.lang).replace("{0}", time).replace("{1}", day)
 
     def date(self, ms: int | None, fmt: str = "medium") -> str:
         """Return epoch ms as a local date."""
         when = ms_to_datetime(ms) if ms is not None else None
         if when is None:
             return ""
-        return str(format_date(when.astimezone(LOCALTZ).date(), fmt, locale=self.locale))
+        return _day_text(self.lang, when.astimezone(LOCALTZ).date(), fmt)
 
     def month(self, key: str) -> str:
         """Return a `YYYY-MM` key as the month's name and year."""

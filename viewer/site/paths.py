@@ -59,6 +59,16 @@ def record_page(table: str, seq: int, records: int) -> str:
     return f"{path}#r{seq}" if bundled(records) else path
 
 
+def record_shell(table: str) -> str:
+    """Return the static site's one record page of a table (the record is named in the hash)."""
+    return f"tables/{slug(table)}/record.html"
+
+
+def data_chunk(seq: int) -> int:
+    """Return the data file that holds the record at position `seq`."""
+    return seq // DATA_CHUNK
+
+
 def data_file(table: str, chunk: int) -> str:
     """Return a table's data file, relative to the site's root (shared by the languages)."""
     return f"data/{slug(table)}-{chunk}.js"

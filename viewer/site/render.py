@@ -19,6 +19,7 @@ TEMPLATES = {
     "service": "service.html",
     "table": "table.html",
     "record": "record.html",
+    "record_shell": "record_shell.html",
     "report": "report_page.html",
 }
 

@@ -116,24 +116,16 @@ def _base(
     return ctx
 
 
-def _record_href(t: TableSummary, record: Record) -> str:
-    return paths.record_page(record.table, record.seq, t.info.records)
+def _record_href(site: SiteData, record: Record) -> str:
+    return site.record_href(record.table, record.seq)
 
 
 # -- conversations and calls, per counterpart --------------------------------------------------
 
 
 def counterparts(store: Store, table: str) -> dict[str, dict[str, Any]]:
-    """Return every counterpart with its record count and latest time (one streamed pass)."""
-    found: dict[str, dict[str, Any]] = {}
-    for record in store.records(table):
-        if record.counterpart is None:
-            continue
-        entry = found.setdefault(record.counterpart, {"count": 0, "last": None})
-        entry["count"] += 1
-        if record.ts is not None and (entry["last"] is None or record.ts > entry["last"]):
-            entry["last"] = record.ts
-    return found
+    """Return every counterpart with its record count and latest time."""
+    return {cp: {"count": n, "last": last} for cp, (n, last) in store.counterparts(table).items()}
 
 
 def thread_path(service_id: str, counterpart: str, n: int = 1) -> str:
@@ -165,22 +157,34 @@ def _people_index(
     return ctx
 
 
-def _message(view: Mapping[str, str], record: Record, t: TableSummary, fmt: Formats) -> Context:
+def _message(view: Mapping[str, str], record: Record, site: SiteData) -> Context:
+    """Return what is shown of a message or call in every language (the texts of one are added
+    by `_localised`: a view page is written once per language, the records read once)."""
     data = record.data
     duration = dig(data, view["duration"]) if "duration" in view else None
+    direction = _text(dig(data, view["direction"])) if "direction" in view else ""
     return {
         "seq": record.seq,
-        "href": _record_href(t, record),
-        "body": _text(dig(data, view.get("body", ""))) if "body" in view else "",
-        "direction": _direction(dig(data, view.get("direction", ""))),
-        "direction_raw": _text(dig(data, view.get("direction", ""))),
-        "time": fmt.datetime(record.ts),
-        "time_raw": _text(dig(data, view.get("time", ""))),
-        "day": fmt.date(record.ts, "full"),
-        "duration": fmt.duration(duration) if isinstance(duration, int | float) else "",
+        "href": _record_href(site, record),
+        "body": _text(dig(data, view["body"])) if "body" in view else "",
+        "direction": _direction(direction),
+        "direction_raw": direction,
+        "ts": record.ts,
+        "time_raw": _text(dig(data, view["time"])) if "time" in view else "",
+        "seconds": duration if isinstance(duration, int | float) else None,
         "counterpart": record.counterpart or "",
         "name": _text(dig(data, view["name"])) if "name" in view else "",
     }
+
+
+def _localised(message: Context, fmt: Formats) -> Context:
+    """Return a message with its time, day and duration written in one language."""
+    return dict(
+        message,
+        time=fmt.datetime(message["ts"]),
+        day=fmt.date(message["ts"], "full"),
+        duration=fmt.duration(message["seconds"]) if message["seconds"] is not None else "",
+    )
 
 
 def _threads(
@@ -197,6 +201,7 @@ def _threads(
         total = entry["count"]
         where = {"counterpart": cp}
         for n, batch in enumerate(_pages(store, t.info.name, where=where), start=1):
+            shown = [_message(service.view, r, site) for r in batch]
             for lang in langs:
                 fmt = Formats(lang)
                 path = thread_path(service.id, cp, n)
@@ -205,7 +210,7 @@ def _threads(
                     counterpart=cp,
                     name=people.name(cp),
                     view_kind=service.view_kind,
-                    messages=[_message(service.view, r, t, fmt) for r in batch],
+                    messages=[_localised(m, fmt) for m in shown],
                     pager=_thread_pager(service.id, cp, n, total),
                     other=_other_thread(service.view_kind, cp, people),
                 )
@@ -234,15 +239,16 @@ def _calls_log(
     people: People,
 ) -> None:
     for n, batch in enumerate(_pages(store, t.info.name, desc=True), start=1):
+        shown = [_message(service.view, r, site) for r in batch]
+        for call in shown:
+            call["name"] = call["name"] or people.name(call["counterpart"]) or ""
+            call["thread"] = (
+                thread_path(service.id, call["counterpart"]) if call["counterpart"] else None
+            )
         for lang in langs:
             fmt = Formats(lang)
             ctx = _base(site, lang, service, t, _page_path(service.id, "log", n), "calls")
-            calls = [_message(service.view, r, t, fmt) for r in batch]
-            for call in calls:
-                call["name"] = call["name"] or people.name(call["counterpart"]) or ""
-                call["thread"] = (
-                    thread_path(service.id, call["counterpart"]) if call["counterpart"] else None
-                )
+            calls = [_localised(call, fmt) for call in shown]
             ctx.update(calls=calls, pager=_pager(service.id, "log", n, t.info.records))
             out.page(ctx)
 
@@ -274,7 +280,7 @@ def contact_names(store: Store, table: str, view: Mapping[str, str]) -> dict[str
     return names
 
 
-def _card(view: Mapping[str, str], record: Record, t: TableSummary, people: People) -> Context:
+def _card(view: Mapping[str, str], record: Record, site: SiteData, people: People) -> Context:
     data = record.data
     phones = [
         {"number": p, "messages": people.link("conversations", p), "calls": people.link("calls", p)}
@@ -282,7 +288,7 @@ def _card(view: Mapping[str, str], record: Record, t: TableSummary, people: Peop
     ]
     return {
         "seq": record.seq,
-        "href": _record_href(t, record),
+        "href": _record_href(site, record),
         "name": _text(dig(data, view.get("name", ""))),
         "organization": _text(dig(data, view.get("organization", ""))),
         "birthday": _text(dig(data, view.get("birthday", ""))),
@@ -302,7 +308,7 @@ def _contacts(
     people: People,
 ) -> None:
     for n, batch in enumerate(_pages(store, t.info.name, sort="seq"), start=1):
-        cards = [_card(service.view, r, t, people) for r in batch]
+        cards = [_card(service.view, r, site, people) for r in batch]
         cards.sort(key=lambda c: c["name"].casefold())
         for lang in langs:
             ctx = _base(site, lang, service, t, _page_path(service.id, "index", n), "contacts")
@@ -321,7 +327,7 @@ def _group_counts(store: Store, table: str, key: str) -> dict[str, int]:
     return counts
 
 
-def _note(view: Mapping[str, str], record: Record, t: TableSummary, fmt: Formats) -> Context:
+def _note(view: Mapping[str, str], record: Record, site: SiteData, fmt: Formats) -> Context:
     data = record.data
     history = dig(data, view.get("history", ""))
     versions = []
@@ -336,7 +342,7 @@ def _note(view: Mapping[str, str], record: Record, t: TableSummary, fmt: Formats
             )
     return {
         "seq": record.seq,
-        "href": _record_href(t, record),
+        "href": _record_href(site, record),
         "title": _text(dig(data, view.get("title", ""))),
         "body": _text(dig(data, view.get("body", ""))),
         "time": fmt.datetime(record.ts),
@@ -381,7 +387,7 @@ def _grouped(
                 ctx.update(
                     groups=groups,
                     group=group,
-                    items=[item(service.view, r, t, fmt) for r in batch],
+                    items=[item(service.view, r, site, fmt) for r in batch],
                     pager=_pager(service.id, part, n, group["count"]),
                 )
                 out.page(ctx)
@@ -391,13 +397,13 @@ def _grouped(
         out.page(ctx)
 
 
-def _recording(view: Mapping[str, str], record: Record, t: TableSummary, fmt: Formats) -> Context:
+def _recording(view: Mapping[str, str], record: Record, site: SiteData, fmt: Formats) -> Context:
     data = record.data
     size = dig(data, view.get("size", ""))
     url = _text(dig(data, view.get("url", "")))
     return {
         "seq": record.seq,
-        "href": _record_href(t, record),
+        "href": _record_href(site, record),
         "name": _text(dig(data, view.get("name", ""))) or _text(dig(data, view.get("label", ""))),
         "type": _text(dig(data, view.get("type", ""))) or _text(dig(data, view.get("package", ""))),
         "version": _text(dig(data, view.get("version", ""))),
@@ -412,13 +418,13 @@ def _recording(view: Mapping[str, str], record: Record, t: TableSummary, fmt: Fo
     }
 
 
-def _event(view: Mapping[str, str], record: Record, t: TableSummary, fmt: Formats) -> Context:
+def _event(view: Mapping[str, str], record: Record, site: SiteData, fmt: Formats) -> Context:
     data = record.data
     end = _ms(dig(data, view.get("end", "")))
     all_day = dig(data, view.get("all_day", "")) is True
     return {
         "seq": record.seq,
-        "href": _record_href(t, record),
+        "href": _record_href(site, record),
         "title": _text(dig(data, view.get("title", ""))),
         "start": fmt.date(record.ts) if all_day else fmt.datetime(record.ts),
         "start_raw": _text(dig(data, view.get("start", ""))),
@@ -449,7 +455,7 @@ def _agenda(
     for n, batch in enumerate(_pages(store, t.info.name), start=1):
         for lang in langs:
             fmt = Formats(lang)
-            events = [_event(service.view, r, t, fmt) for r in batch]
+            events = [_event(service.view, r, site, fmt) for r in batch]
             months: list[Context] = []
             for event in events:
                 if not months or months[-1]["key"] != event["month"]:
@@ -475,7 +481,7 @@ def _list(
             fmt = Formats(lang)
             ctx = _base(site, lang, service, t, _page_path(service.id, "index", n), "recordings")
             ctx.update(
-                items=[_recording(service.view, r, t, fmt) for r in batch],
+                items=[_recording(service.view, r, site, fmt) for r in batch],
                 pager=_pager(service.id, "index", n, t.info.records),
             )
             out.page(ctx)

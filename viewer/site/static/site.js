@@ -1,5 +1,7 @@
-/* Export Viewer: search, sort and column chooser on table pages. Values are only ever put into the
-   page as text (textContent), never as HTML; only http(s) URLs become links. */
+/* Export Viewer: search, sort, paging and column chooser on table pages, and the record pages of the
+   static site, drawn from the tables' data files (loaded with <script>, so this works from file://).
+   Values are only ever put into the page as text (textContent), never as HTML; only http(s) URLs
+   become links. */
 (function () {
   "use strict";
 
@@ -37,13 +39,67 @@
       !/[\u0000-\u0020\u007f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/.test(value);
   }
 
-  function clip(s, n) { return s.length > n ? s.slice(0, n - 1) + "\u2026" : s; }
+  function clip(s, n) { return n && s.length > n ? s.slice(0, n - 1) + "\u2026" : s; }
 
-  function renderValue(td, value, column, lang) {
+  function dig(data, path) {
+    var value = data;
+    for (var i = 0; i < path.length; i += 1) {
+      if (!value || typeof value !== "object" || Array.isArray(value)) { return undefined; }
+      value = value[path[i]];
+    }
+    return value;
+  }
+
+  /* Data files: each pushes {table, chunk, files, records: [[seq, data, file, index], ...]}. */
+  var scripts = {};
+
+  function chunkData(slug, chunk) {
+    var all = window.EV_DATA || [];
+    for (var i = 0; i < all.length; i += 1) {
+      if (all[i].table === slug && all[i].chunk === chunk) { return all[i]; }
+    }
+    return null;
+  }
+
+  function loadChunks(prefix, slug, chunks, done) {
+    var pending = 0;
+    function one() { pending -= 1; if (pending === 0) { done(); } }
+    chunks.forEach(function (chunk) {
+      if (chunkData(slug, chunk)) { return; }
+      var src = prefix + chunk + ".js";
+      pending += 1;
+      if (scripts[src]) { scripts[src].push(one); return; }
+      scripts[src] = [one];
+      var script = document.createElement("script");
+      script.src = src;
+      script.onload = script.onerror = function () {
+        var waiting = scripts[src]; scripts[src] = [];
+        waiting.forEach(function (fn) { fn(); });
+      };
+      document.head.appendChild(script);
+    });
+    if (pending === 0) { done(); }
+  }
+
+  function keepHashOnLanguageLinks() {
+    Array.prototype.forEach.call(document.querySelectorAll("nav.langs a[hreflang]"), function (a) {
+      a.href = a.href.split("#")[0] + location.hash;
+    });
+  }
+
+  function fill(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (all, name) {
+      return Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : all;
+    });
+  }
+
+  function renderValue(td, value, column, lang, limit) {
+    if (limit === undefined) { limit = 120; }
     if (value === null || value === undefined) { td.appendChild(text("span", "\u2014", "muted")); return; }
     if (typeof value === "object") {
       var details = text("details", null, "nested");
       details.appendChild(text("summary", clip(JSON.stringify(value), 120)));
+      details.open = !limit;
       details.appendChild(text("pre", JSON.stringify(value, null, 2)));
       td.appendChild(details);
       return;
@@ -64,13 +120,13 @@
       return;
     }
     if (isHttp(value)) {
-      var a = text("a", clip(String(value), 120), "ext");
+      var a = text("a", clip(String(value), limit), "ext");
       a.href = value;
       a.rel = "noreferrer noopener";
       td.appendChild(a);
       return;
     }
-    td.textContent = clip(String(value), 120);
+    td.textContent = clip(String(value), limit);
   }
 
   function valuesText(value, out) {
@@ -92,9 +148,20 @@
     this.tbody = table.tBodies[0];
     this.original = Array.prototype.slice.call(this.tbody.rows);
     this.columns = Array.prototype.map.call(table.querySelectorAll("thead th[data-ev-key]"), function (th) {
-      return { key: th.getAttribute("data-ev-key"), type: th.getAttribute("data-ev-type"),
+      var key = th.getAttribute("data-ev-key");
+      var path = null;
+      try { path = JSON.parse(th.getAttribute("data-ev-path") || "null"); } catch (e) { path = null; }
+      return { key: key, path: Array.isArray(path) ? path : [key], type: th.getAttribute("data-ev-type"),
                format: th.getAttribute("data-ev-format"), th: th };
     });
+    this.isStatic = table.getAttribute("data-ev-static") === "1";
+    this.total = Number(table.getAttribute("data-ev-records") || "0");
+    this.pageSize = Number(table.getAttribute("data-ev-page-size") || String(PAGE));
+    this.chunkSize = Number(table.getAttribute("data-ev-chunk-size") || "2000");
+    this.pages = Math.max(1, Math.ceil(this.total / this.pageSize));
+    this.page = 1;
+    this.pager = document.querySelector("nav.pager");
+    this.pageOf = document.querySelector("[data-ev-pageof]");
     this.status = document.querySelector("[data-ev-status]");
     this.more = document.querySelector("[data-ev-more]");
     this.records = null;
@@ -111,30 +178,24 @@
     if (self.loading) { self.loading.push(done); return; }
     self.loading = [done];
     self.status.textContent = self.label("loading");
-    var pending = self.chunks;
-    function finished() {
-      var parts = (window.EV_DATA || []).filter(function (d) { return d.table === self.slug; });
-      parts.sort(function (a, b) { return a.chunk - b.chunk; });
+    var all = [];
+    for (var i = 0; i < self.chunks; i += 1) { all.push(i); }
+    loadChunks(self.prefix, self.slug, all, function () {
       self.records = [];
-      parts.forEach(function (p) {
-        p.records.forEach(function (r) {
+      all.forEach(function (n) {
+        var part = chunkData(self.slug, n);
+        (part ? part.records : []).forEach(function (r) {
           self.records.push({ seq: r[0], data: r[1], text: valuesText(r[1], []).join("\n") });
         });
       });
       self.status.textContent = "";
       var waiting = self.loading; self.loading = null;
       waiting.forEach(function (fn) { fn(); });
-    }
-    if (pending === 0) { finished(); return; }
-    for (var i = 0; i < self.chunks; i += 1) {
-      var script = document.createElement("script");
-      script.src = self.prefix + i + ".js";
-      script.onload = script.onerror = function () { pending -= 1; if (pending === 0) { finished(); } };
-      document.head.appendChild(script);
-    }
+    });
   };
 
   TableView.prototype.href = function (seq) {
+    if (this.isStatic) { return "record.html#r" + seq; }
     return this.bundle ? "records/p" + (Math.floor(seq / this.bundle) + 1) + ".html#r" + seq : "records/" + seq + ".html";
   };
 
@@ -151,8 +212,7 @@
     self.columns.forEach(function (column) {
       var td = document.createElement("td");
       td.hidden = column.th.hidden;
-      var data = record.data;
-      renderValue(td, data && typeof data === "object" ? data[column.key] : undefined, column, self.lang);
+      renderValue(td, dig(record.data, column.path), column, self.lang);
       tr.appendChild(td);
     });
     return tr;
@@ -181,10 +241,81 @@
 
   TableView.prototype.restore = function () {
     var self = this;
-    self.tbody.textContent = "";
-    self.original.forEach(function (tr) { self.tbody.appendChild(tr); });
     self.more.textContent = "";
     self.status.textContent = "";
+    if (self.isStatic) { self.showPage(); return; }
+    self.tbody.textContent = "";
+    self.original.forEach(function (tr) { self.tbody.appendChild(tr); });
+  };
+
+  /* The static site's pages past the first: drawn from the data file that holds them. */
+  TableView.prototype.hashPage = function () {
+    var m = /^#page=(\d{1,9})$/.exec(location.hash);
+    return m ? Number(m[1]) : 1;
+  };
+
+  TableView.prototype.showPage = function () {
+    var self = this;
+    var n = self.hashPage();
+    keepHashOnLanguageLinks();
+    if (self.query || self.sort) { return; }
+    if (n < 1 || n > self.pages) { self.status.textContent = self.label("nopage"); return; }
+    self.page = n;
+    self.drawPager();
+    if (n === 1) {
+      self.tbody.textContent = "";
+      self.original.forEach(function (tr) { self.tbody.appendChild(tr); });
+      return;
+    }
+    var first = (n - 1) * self.pageSize, last = Math.min(first + self.pageSize, self.total);
+    var chunks = [];
+    for (var c = Math.floor(first / self.chunkSize); c <= Math.floor((last - 1) / self.chunkSize); c += 1) { chunks.push(c); }
+    self.status.textContent = self.label("loading");
+    loadChunks(self.prefix, self.slug, chunks, function () {
+      if (self.page !== n || self.query || self.sort) { return; }
+      self.status.textContent = "";
+      self.tbody.textContent = "";
+      chunks.forEach(function (c) {
+        var part = chunkData(self.slug, c);
+        (part ? part.records : []).forEach(function (r) {
+          if (r[0] >= first && r[0] < last) { self.tbody.appendChild(self.row({ seq: r[0], data: r[1] })); }
+        });
+      });
+    });
+  };
+
+  TableView.prototype.drawPager = function () {
+    var self = this, n = self.page, pages = self.pages;
+    var format = function (k) { return k.toLocaleString(self.lang); };
+    if (self.pageOf) { self.pageOf.textContent = fill(self.label("pageof"), { n: format(n), m: format(pages) }); }
+    var title = document.title.split(" \u00b7 ");
+    title[0] = n > 1 ? fill(self.label("title"), { n: format(n) }) : self.table.getAttribute("data-ev-table-name") || title[0].replace(/ \(.*\)$/, "");
+    document.title = title.join(" \u00b7 ");
+    if (!self.pager) { return; }
+    var link = function (k, label, rel) {
+      var a = text("a", label);
+      a.href = k === 1 ? "index.html" : "#page=" + k;
+      if (rel) { a.rel = rel; }
+      return a;
+    };
+    var numbers = [1, pages];
+    for (var k = Math.max(1, n - 2); k <= Math.min(pages, n + 2); k += 1) { numbers.push(k); }
+    numbers = numbers.filter(function (v, i, a) { return a.indexOf(v) === i; }).sort(function (a, b) { return a - b; });
+    self.pager.textContent = "";
+    if (n > 1) { self.pager.appendChild(link(n - 1, self.label("prev"), "prev")); }
+    var previous = 0;
+    numbers.forEach(function (k) {
+      if (previous && k - previous > 1) { self.pager.appendChild(text("span", "\u2026", "gap")); }
+      if (k === n) {
+        var current = text("span", format(k));
+        current.setAttribute("aria-current", "page");
+        self.pager.appendChild(current);
+      } else {
+        self.pager.appendChild(link(k, format(k)));
+      }
+      previous = k;
+    });
+    if (n < pages) { self.pager.appendChild(link(n + 1, self.label("next"), "next")); }
   };
 
   TableView.prototype.current = function () {
@@ -233,8 +364,7 @@
         var index = Number(button.getAttribute("data-ev-sort"));
         var desc = self.sort && self.sort.index === index ? !self.sort.desc : false;
         self.sort = { index: index, desc: desc };
-        self.columns.forEach(function (c) { c.th.querySelector("button").removeAttribute("aria-sort"); c.th.removeAttribute("aria-sort"); });
-        button.setAttribute("aria-sort", desc ? "descending" : "ascending");
+        self.columns.forEach(function (c) { c.th.removeAttribute("aria-sort"); });
         button.parentNode.setAttribute("aria-sort", desc ? "descending" : "ascending");
         self.update();
       });
@@ -243,7 +373,8 @@
       box.addEventListener("change", function () {
         var index = Number(box.getAttribute("data-ev-col"));
         self.columns[index].th.hidden = !box.checked;
-        Array.prototype.forEach.call(self.tbody.rows, function (tr) {
+        var rows = Array.prototype.slice.call(self.tbody.rows).concat(self.original);
+        rows.forEach(function (tr) {
           var td = tr.cells[index + 1];
           if (td) { td.hidden = !box.checked; }
         });
@@ -251,8 +382,114 @@
     });
   };
 
+  /* The static site's record page: the record named in the hash (#r12), from its data file. */
+  function RecordView(el) {
+    this.el = el;
+    this.meta = JSON.parse(el.getAttribute("data-ev-record"));
+    this.lang = document.documentElement.lang || "en";
+    this.status = el.querySelector("[data-ev-record-status]");
+    this.heading = document.querySelector("[data-ev-record-title]");
+    this.suffix = document.title.split(" \u00b7 ").slice(1).join(" \u00b7 ");
+  }
+
+  RecordView.prototype.show = function () {
+    var self = this, meta = self.meta, labels = meta.labels;
+    var m = /^#r(\d{1,12})$/.exec(location.hash);
+    var seq = m ? Number(m[1]) : 0;
+    keepHashOnLanguageLinks();
+    if (seq >= meta.records) {
+      self.el.textContent = "";
+      self.el.appendChild(text("p", fill(labels.missing, { n: seq }), "note"));
+      return;
+    }
+    var chunk = Math.floor(seq / meta.chunk_size);
+    loadChunks(meta.data, meta.table, [chunk], function () {
+      var part = chunkData(meta.table, chunk);
+      var found = part ? part.records.filter(function (r) { return r[0] === seq; })[0] : null;
+      if (!found) { self.status.textContent = fill(labels.missing, { n: seq }); return; }
+      self.draw(found, part.files || []);
+    });
+  };
+
+  RecordView.prototype.rid = function (data) {
+    var keys = this.meta.id_keys || [];
+    for (var i = 0; i < keys.length; i += 1) {
+      var v = data && typeof data === "object" ? data[keys[i]] : undefined;
+      if (typeof v === "string" || typeof v === "number") { return String(v); }
+    }
+    return null;
+  };
+
+  RecordView.prototype.draw = function (r, files) {
+    var self = this, meta = self.meta, labels = meta.labels;
+    var seq = r[0], data = r[1];
+    var title = fill(labels.title, { n: seq, table: meta.name });
+    if (self.heading) { self.heading.textContent = title; }
+    document.title = title + (self.suffix ? " \u00b7 " + self.suffix : "");
+    var article = text("article", null, "record card");
+    article.id = "r" + seq;
+    var h2 = text("h2", fill(labels.record, { n: seq }));
+    h2.id = "r" + seq + "-title";
+    article.setAttribute("aria-labelledby", h2.id);
+    var rid = self.rid(data);
+    if (rid !== null) { h2.appendChild(document.createTextNode(" ")); h2.appendChild(text("span", "(" + labels.id + " " + rid + ")", "muted")); }
+    article.appendChild(h2);
+    article.appendChild(text("p", fill(labels.from, { file: files[r[2]] || "?", index: r[3] }), "provenance"));
+    var table = text("table", null, "fields");
+    var head = table.appendChild(document.createElement("thead")).appendChild(document.createElement("tr"));
+    [labels.field, labels.type, labels.value].forEach(function (label) {
+      var th = text("th", label); th.scope = "col"; head.appendChild(th);
+    });
+    var body = table.appendChild(document.createElement("tbody"));
+    var keys = data && typeof data === "object" && !Array.isArray(data) ? Object.keys(data) : [];
+    var fields = meta.fields || {};
+    var documented = keys.filter(function (k) { return Object.prototype.hasOwnProperty.call(fields, k); });
+    var other = keys.filter(function (k) { return !Object.prototype.hasOwnProperty.call(fields, k); });
+    documented.concat(other).forEach(function (key) {
+      var f = Object.prototype.hasOwnProperty.call(fields, key) ? fields[key] : null;
+      var tr = body.appendChild(document.createElement("tr"));
+      var th = text("th", f ? f.label : key); th.scope = "row";
+      if (f) { th.appendChild(document.createTextNode(" ")); th.appendChild(text("code", key, "key")); }
+      tr.appendChild(th);
+      var type = document.createElement("td");
+      if (f) { type.textContent = f.type; } else { type.appendChild(text("span", labels.undocumented, "muted")); }
+      tr.appendChild(type);
+      var td = document.createElement("td");
+      renderValue(td, data[key], f || {}, self.lang, 0);
+      tr.appendChild(td);
+    });
+    article.appendChild(table);
+    var raw = text("details", null, "raw");
+    raw.appendChild(text("summary", labels.raw));
+    raw.appendChild(text("pre", JSON.stringify(data, null, 2)));
+    article.appendChild(raw);
+    var nav = text("nav", null, "prevnext");
+    nav.setAttribute("aria-label", fill(labels.neighbours, { n: seq }));
+    var link = function (href, label, rel) { var a = text("a", label); a.href = href; if (rel) { a.rel = rel; } return a; };
+    if (seq > 0) { nav.appendChild(link("#r" + (seq - 1), labels.prev, "prev")); }
+    var page = Math.floor(seq / meta.page_size) + 1;
+    nav.appendChild(link(page > 1 ? "index.html#page=" + page : "index.html", labels.back));
+    if (seq + 1 < meta.records) { nav.appendChild(link("#r" + (seq + 1), labels.next, "next")); }
+    article.appendChild(nav);
+    self.el.textContent = "";
+    self.el.appendChild(article);
+  };
+
   document.addEventListener("DOMContentLoaded", function () {
     var table = document.querySelector("table[data-ev-table]");
-    if (table) { new TableView(table).bind(); }
+    if (table) {
+      var view = new TableView(table);
+      view.bind();
+      if (view.isStatic) {
+        window.addEventListener("hashchange", function () { view.showPage(); });
+        if (view.hashPage() !== 1) { view.showPage(); }
+      }
+    }
+    var record = document.querySelector("[data-ev-record]");
+    if (record) {
+      var rv = new RecordView(record);
+      window.addEventListener("hashchange", function () { rv.show(); window.scrollTo(0, 0); });
+      rv.show();
+    }
   });
 })();

@@ -106,3 +106,42 @@ def test_on_disk_store_is_private_and_never_overwrites(tmp_path: Path) -> None:
 
 def test_text_of_joins_nested_string_values_only() -> None:
     assert text_of({"a": "x", "b": [1, "y", {"c": "z"}], "d": None}) == "x\ny\nz"
+
+
+def test_the_text_index_is_built_after_the_load_in_batches_and_can_stop() -> None:
+    from viewer.store import FTS_BATCH
+
+    s = Store.open(contract=CONTRACT)
+    many = [{"id": f"n{i}", "content": {"body": f"word{i} nested ünïcode"}} for i in range(12_000)]
+    load(s, "big.json", {"notes": many})
+    assert not s.searchable
+    calls: list[int] = []
+
+    def stop_after_one_batch() -> bool:
+        calls.append(1)
+        return len(calls) > 1
+
+    assert s.index_text(stop_after_one_batch) is False
+    assert not s.searchable and len(calls) == 2  # one batch of FTS_BATCH went in, then it stopped
+    assert [r.seq for r in s.search(f"word{FTS_BATCH - 1}")] == [
+        FTS_BATCH - 1
+    ]  # search indexes the rest first
+    assert s.searchable
+    assert [r.seq for r in s.search("word11999")] == [11_999]
+    assert len(s.search("unicode", limit=20_000)) == 12_000  # nested strings, diacritics folded
+    assert s.index_text() is True
+    s.close()
+
+
+def test_plain_and_sorted_pages_agree_with_a_full_sort(store: Store) -> None:
+    load(store, "c/more.json", {"sms": [dict(SMS[0], id=f"x{i}") for i in range(7)]})
+    every = list(store.records("sms"))
+    assert [r.seq for r in store.page("sms", offset=3, limit=4)] == [3, 4, 5, 6]
+    assert [r.seq for r in store.page("sms", offset=2, limit=3, desc=True)] == [7, 6, 5]
+    assert store.page("sms", offset=99) == [] and store.page("sms", offset=99, desc=True) == []
+    by_time = sorted(every, key=lambda r: (r.ts is None, r.ts, r.seq))
+    assert [r.seq for r in store.page("sms", sort="ts", limit=50)] == [r.seq for r in by_time]
+    newest = sorted(every, key=lambda r: (r.ts is None, -(r.ts or 0), -r.seq))
+    assert [r.seq for r in store.page("sms", sort="ts", desc=True, limit=50)] == [
+        r.seq for r in newest
+    ]

@@ -60,8 +60,13 @@ def load_export(
     sinks: Sequence[RecordSink] = (),
     limits: Limits | None = None,
     progress: ProgressCallback | None = None,
+    search: bool = True,
 ) -> LoadResult:
-    """Open the export, check it, and stream every JSON entry into the Store and the sinks."""
+    """Open the export, check it, and stream every JSON entry into the Store and the sinks.
+
+    With `search`, the Store's full-text index is built before returning; without, it is left
+    to the caller (`Store.index_text`, as the server does once the first pages are served).
+    """
     limits = limits or Limits()
     ijson_c()  # fail before reading anything if only the slow backend is present
     own_store = keep_records and store is None
@@ -75,6 +80,8 @@ def load_export(
             info = archive.info()
         if keep_records and store is not None:
             store.finish()
+            if search:
+                store.index_text()
     except BaseException:
         if own_store and store is not None:
             store.close()

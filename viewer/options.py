@@ -94,8 +94,12 @@ def open_from_args(
     *,
     keep_records: bool = True,
     sinks: Sequence[RecordSink] = (),
+    search: bool = False,
 ) -> LoadResult:
-    """Open and load args.export with the shared options, drawing progress unless --quiet."""
+    """Open and load args.export with the shared options, drawing progress unless --quiet.
+
+    The full-text index is built only with `search`, or into a --store file (kept for later use).
+    """
     from viewer.limits import Limits, parse_size
     from viewer.loader import load_export
     from viewer.progress import progress_bar
@@ -117,6 +121,7 @@ def open_from_args(
                 sinks=sinks,
                 limits=limits,
                 progress=progress,
+                search=search or store is not None,
             )
     except BaseException:
         if store is not None:

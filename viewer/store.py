@@ -2,7 +2,9 @@
 
 Each record is kept once as compact JSON text with its provenance, plus the columns views sort and
 filter on (id, time, counterpart); an FTS5 index (contentless: the text is not stored twice) covers
-every string value of a record. The Store is a RecordSink: an entry's records become visible only
+every string value of a record. The index is built from the stored JSON by SQLite itself, after
+the load and in batches (index_text), so a server can show its first pages before search is ready.
+The Store is a RecordSink: an entry's records become visible only
 when the entry commits (a SAVEPOINT per entry), so a file that fails its CRC/HMAC check leaves no
 trace.
 """
@@ -13,7 +15,7 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,6 +43,13 @@ CREATE TABLE record(id INTEGER PRIMARY KEY, tbl INTEGER NOT NULL, seq INTEGER NO
 CREATE VIRTUAL TABLE record_fts USING fts5(
     body, content='', tokenize='unicode61 remove_diacritics 2');
 """
+# Every string value of the records in an id range, for the full-text index (text_of's strings).
+FTS_FILL = """
+INSERT INTO record_fts(rowid, body)
+SELECT r.id, (SELECT group_concat(j.value, char(10)) FROM json_tree(r.data) j WHERE j.type = 'text')
+FROM record r WHERE r.id > ? AND r.id <= ?
+"""
+FTS_BATCH = 5000  # records indexed per hold of the lock
 # Built once the first load is done (or before the first read): one sort beats a million updates.
 # The sort indexes end in seq, the tie-break of every order, so a sorted page is an index walk.
 INDEXES = (
@@ -187,7 +196,6 @@ class StoreEntry:
         self.store = store
         self.file = file
         self.rows: list[tuple[Any, ...]] = []
-        self.fts: list[tuple[int, str]] = []
         self.counts: dict[str, int] = {}
         self.next_id = store._next_id
         self._slots: dict[str, tuple[int, Extractor, int]] = {}
@@ -225,7 +233,6 @@ class StoreEntry:
             (row_id, tid, first + count, self.file, index, ext.rid(record), ext.ts(record),
              ext.party(record), raw)
         )  # fmt: skip
-        self.fts.append((row_id, text_of(record)))
         if len(self.rows) >= BATCH:
             self.flush()
 
@@ -233,16 +240,13 @@ class StoreEntry:
         """Write buffered rows."""
         with self.store._lock:
             try:
-                self._write(self.rows, self.fts)
+                self._write(self.rows)
             except UnicodeEncodeError:  # a lone surrogate SQLite cannot take: store U+FFFD
-                self._write(_mended(self.rows), _mended(self.fts))
+                self._write(_mended(self.rows))
         self.rows.clear()
-        self.fts.clear()
 
-    def _write(self, rows: list[tuple[Any, ...]], fts: list[tuple[int, str]]) -> None:
-        db = self.store._db
-        db.executemany("INSERT INTO record VALUES (?,?,?,?,?,?,?,?,?)", rows)
-        db.executemany("INSERT INTO record_fts(rowid, body) VALUES (?,?)", fts)
+    def _write(self, rows: list[tuple[Any, ...]]) -> None:
+        self.store._db.executemany("INSERT INTO record VALUES (?,?,?,?,?,?,?,?,?)", rows)
 
     def commit(self) -> None:
         """Make this entry's records visible."""
@@ -260,7 +264,6 @@ class StoreEntry:
     def abort(self) -> None:
         """Forget everything this entry added."""
         self.rows.clear()
-        self.fts.clear()
         with self.store._lock:
             self.store._db.execute("ROLLBACK TO entry")
             self.store._db.execute("RELEASE entry")
@@ -294,6 +297,7 @@ class Store:
         # One connection shared by the server's worker threads: every use of it holds this lock.
         self._lock = threading.RLock()
         self._indexed = False
+        self._text_done = 0  # records (by id) already in the full-text index
 
     @classmethod
     def open(cls, path: Path | None = None, *, contract: Contract | None = None) -> Store:
@@ -353,6 +357,29 @@ class Store:
                 for statement in INDEXES:
                     self._db.execute(statement)
                 self._indexed = True
+
+    def index_text(self, stop: Callable[[], bool] | None = None) -> bool:
+        """Add every record not yet in the full-text index; False if `stop` said to give up.
+
+        SQLite reads the strings out of the stored JSON itself, a batch per hold of the lock, so
+        pages are served in between (and Python's lock is free while SQLite works).
+        """
+        while True:
+            with self._lock:
+                last = self._next_id - 1
+                if self._text_done >= last:
+                    return True
+                if stop is not None and stop():
+                    return False
+                end = min(self._text_done + FTS_BATCH, last)
+                self._db.execute(FTS_FILL, (self._text_done, end))
+                self._text_done = end
+
+    @property
+    def searchable(self) -> bool:
+        """Return whether every record is in the full-text index."""
+        with self._lock:
+            return self._text_done >= self._next_id - 1
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -468,10 +495,15 @@ class Store:
     def search(
         self, query: str, *, table: str | None = None, limit: int = 50, offset: int = 0
     ) -> list[Record]:
-        """Full-text search over record text; `query` is plain user text (each word a prefix)."""
+        """Full-text search over record text; `query` is plain user text (each word a prefix).
+
+        Records not yet in the index are added first (the server asks `searchable` before, so
+        that its pages do not wait for that).
+        """
         match = fts_query(query)
         if not match:
             return []
+        self.index_text()
         sql = (
             f"{SELECT}JOIN tbl t ON t.id = r.tbl JOIN record_fts f ON f.rowid = r.id "
             "WHERE record_fts MATCH ?"

@@ -51,6 +51,7 @@ def load_site(
         sinks=[collector],
         limits=limits,
         progress=progress,
+        search=False,  # indexed once the pages are up (Sessions), not before the first page
     )
     assert result.store is not None  # keep_records=True
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import shutil
+import sqlite3
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
@@ -143,6 +144,18 @@ class Sessions:
             self._fail(session, f"internal error: {type(exc).__name__}: {exc}")
             return
         self._swap(session, loaded, notice, seen)
+        self._index(session, loaded)
+
+    def _index(self, session: Session, loaded: Loaded) -> None:
+        """Build the full-text index while the pages are served (a search meanwhile waits)."""
+
+        def stop() -> bool:
+            return self.stopping.is_set() or session.closed.is_set() or session.loaded is not loaded
+
+        try:
+            loaded.store.index_text(stop)
+        except sqlite3.ProgrammingError:  # the Store was closed between two batches
+            return
 
     def _fail(self, session: Session, message: str) -> None:
         with session.lock:

@@ -7,7 +7,6 @@ folder is created readable by you alone (0700, files 0600).
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 from pathlib import Path
 
@@ -45,15 +44,13 @@ def _make_private(root: Path) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from verify.report import build_report
-    from verify.run import FUTURE_SLACK
-    from verify.stats import StatsCollector
+    from verify.run import new_collector
     from viewer.site.build import build_site
 
     out = Path(args.out)
     _check_out(out, args.force)
     contract = load_contract_from_args(args)
-    latest = dt.datetime.now(dt.UTC) + FUTURE_SLACK
-    collector = StatsCollector(contract, latest_ms=int(latest.timestamp() * 1000))
+    collector = new_collector(contract)
     # One pass over the export feeds both the Store (records) and the verification statistics.
     result = open_from_args(args, contract, keep_records=True, sinks=[collector])
     assert result.store is not None

@@ -6,30 +6,56 @@ made only from hrefs that links.safe_href accepted.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 from markupsafe import Markup, escape
 
 from viewer.site.links import REL, safe_href
 from viewer.site.values import Cell
 
-_EMPTY = Markup('<span class="muted">—</span>')
+_EMPTY = '<span class="muted">—</span>'
 
 
 def cell_html(c: Cell) -> Markup:
     """Return the HTML of one cell (time with its raw value on hover, link, nested details)."""
+    return Markup(_cell(c))  # noqa: S704 (every value is escaped in _cell)
+
+
+def _cell(c: Cell) -> str:
+    # Plain strings with escape() on every value: Markup's own % and join re-escape their parts.
     kind = c["kind"]
-    text = escape(c["text"])
-    title = c.get("title") or ""
     if kind == "empty":
         return _EMPTY
+    text = escape(c["text"])
+    title = c.get("title") or ""
     if kind == "time":
-        return Markup('<time title="%s">%s</time>') % (title, c["text"])
+        return f'<time title="{escape(title)}">{text}</time>'
     if kind == "url" and (href := safe_href(c.get("href"))):
-        return Markup('<a href="%s" rel="%s" class="ext">%s</a>') % (href, REL, c["text"])
+        return f'<a href="{escape(href)}" rel="{REL}" class="ext">{text}</a>'
     if kind == "object":
-        return Markup('<details class="nested"><summary>%s</summary><pre>%s</pre></details>') % (
-            c["text"],
-            c["pretty"],
-        )
+        pretty = escape(c["pretty"])
+        return f'<details class="nested"><summary>{text}</summary><pre>{pretty}</pre></details>'
     if title and title != c["text"]:
-        return Markup('<span title="%s">%s</span>') % (title, c["text"])
-    return text
+        return f'<span title="{escape(title)}">{text}</span>'
+    return str(text)
+
+
+def row_html(
+    row: Mapping[str, Any], columns: Sequence[Mapping[str, Any]], base: str, label: str
+) -> Markup:
+    """Return one table row: the record's link, then a cell per column (hidden ones hidden).
+
+    `label` is the link's accessible name with `{n}` for the record's number.
+    """
+    seq = str(row["seq"])
+    parts = [
+        f'<tr><th scope="row"><a href="{escape(base + row["href"])}" '
+        f'aria-label="{escape(label.replace("{n}", seq))}">{seq}</a></th>'
+    ]
+    for c, column in zip(row["cells"], columns, strict=True):
+        parts.append("<td>" if column["visible"] else "<td hidden>")
+        parts.append(_cell(c))
+        parts.append("</td>")
+    parts.append("</tr>")
+    return Markup("".join(parts))  # noqa: S704 (every value is escaped in _cell and above)

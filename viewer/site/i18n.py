@@ -161,9 +161,10 @@ def environment(lang: str) -> jinja2.Environment:
         duration=formats.duration,
         percent=formats.percent,
     )
-    from viewer.site.cells import cell_html
+    from viewer.site.cells import cell_html, row_html
 
     env.filters["cell"] = cell_html
+    env.filters["row"] = row_html
     env.globals.update(lang=lang, languages=LANGUAGES, language_names=LANGUAGE_NAMES)
     return env
 

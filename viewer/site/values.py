@@ -26,7 +26,10 @@ def pretty_json(value: Any) -> str:
 
 def _nested(value: Any, limit: int | None) -> Cell:
     compact = json.dumps(value, ensure_ascii=False, separators=(", ", ": "), default=str)
-    return {"kind": "object", "text": _clip(compact, limit or SHORT), "pretty": pretty_json(value)}
+    # Indented JSON takes json's slow Python encoder: table cells (with a limit) expand to the
+    # compact text, wrapped; the record page, which shows one record, gets it indented.
+    pretty = pretty_json(value) if limit is None else compact
+    return {"kind": "object", "text": _clip(compact, limit or SHORT), "pretty": pretty}
 
 
 def _time(value: Any, fmt_name: str | None, fmt: Formats) -> Cell | None:

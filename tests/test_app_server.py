@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -102,5 +103,22 @@ def test_a_busy_port_is_a_clear_error(tmp_path: Path) -> None:
     try:
         with pytest.raises(OutputError, match=r"cannot listen on 127\.0\.0\.1"):
             bind(sock.getsockname()[1])
+    finally:
+        sock.close()
+
+
+def test_the_socket_is_tcp_without_nagle() -> None:
+    # asyncio turns Nagle off only on sockets created as IPPROTO_TCP; with it on, every small
+    # reply waited for the client's delayed ACK (about 40 ms a page).
+    from viewer.app.server import bind
+
+    sock = bind()
+    try:
+        assert sock.proto == socket.IPPROTO_TCP
+        assert sock.getsockname()[0] == "127.0.0.1"
+        with socket.create_connection(sock.getsockname()):
+            accepted, _ = sock.accept()
+            with accepted:
+                assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 1
     finally:
         sock.close()

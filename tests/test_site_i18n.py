@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from babel.messages.pofile import read_po
 
 from viewer.site.i18n import Formats, catalog_path, environment, source_messages
@@ -53,3 +54,22 @@ def test_formats_follow_the_language() -> None:
     assert Formats("en").duration(3725) == "1:02:05"
     assert Formats("en").month("2024-03") == "March 2024"
     assert Formats("en").datetime(None) == ""
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_fast_dates_and_times_read_exactly_as_babel_writes_them(lang: str) -> None:
+    from babel.dates import LOCALTZ, format_date, format_datetime
+
+    from viewer.timeparse import ms_to_datetime
+
+    fmt = Formats(lang)
+    day = 86_400_000
+    samples = [0, 946_684_800_000, 1_700_000_000_000, 1_703_462_400_000]  # epoch, 2000, 2023, Xmas
+    samples += [1_700_000_000_000 + k * 3_599_999 for k in range(0, 48)]  # every hour, both halves
+    samples += [1_710_000_000_000 + k * day // 7 for k in range(60)]
+    for ms in samples:
+        when = ms_to_datetime(ms)
+        assert when is not None
+        assert fmt.datetime(ms) == format_datetime(when, "medium", tzinfo=LOCALTZ, locale=lang)
+        local = when.astimezone(LOCALTZ).date()
+        assert fmt.date(ms, "full") == format_date(local, "full", locale=lang)

@@ -29,7 +29,10 @@ GRACEFUL_SECONDS = 3
 
 def bind(port: int = 0) -> socket.socket:
     """Return a listening socket on 127.0.0.1 (port 0: a free one, chosen by the system)."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # IPPROTO_TCP, not 0: asyncio turns Nagle off (TCP_NODELAY) only on sockets that say they
+    # are TCP, and with Nagle on every small reply waits ~40 ms for the client's delayed ACK.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # inherited by accepted sockets
     try:
         sock.bind((HOST, port))
         sock.listen(128)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import gettext
 import io
+import re
 from functools import cache
 from pathlib import Path
 
 import jinja2
 from babel import Locale
-from babel.dates import LOCALTZ, format_date, format_time, get_datetime_format
+from babel.dates import LOCALTZ, format_date, format_time, get_datetime_format, get_time_format
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -66,9 +67,31 @@ def _day_text(lang: str, day: dt.date, fmt: str) -> str:
     return str(format_date(day, fmt, locale=_locale(lang)))
 
 
+_TIME_FIELDS = frozenset({"h", "hh", "H", "HH", "m", "mm", "s", "ss", "a"})
+
+
 @cache
+def _time_pattern(lang: str) -> tuple[str, tuple[str, str]] | None:
+    """Return the medium time pattern as a %-format with the day periods, if it is a plain one."""
+    locale = _locale(lang)
+    pattern = get_time_format("medium", locale=locale)
+    fields = set(re.findall(r"%\((\w+)\)s", pattern.format))
+    if not fields <= _TIME_FIELDS:
+        return None  # a pattern with other fields: let Babel write it
+    periods = locale.day_periods["format"]["abbreviated"]
+    return str(pattern.format), (str(periods["am"]), str(periods["pm"]))
+
+
 def _time_text(lang: str, hour: int, minute: int, second: int) -> str:
-    return str(format_time(dt.time(hour, minute, second), "medium", locale=_locale(lang)))
+    plain = _time_pattern(lang)
+    if plain is None:
+        return str(format_time(dt.time(hour, minute, second), "medium", locale=_locale(lang)))
+    pattern, (am, pm) = plain
+    h12 = hour % 12 or 12
+    return pattern % {
+        "h": h12, "hh": f"{h12:02}", "H": hour, "HH": f"{hour:02}", "m": minute,
+        "mm": f"{minute:02}", "s": second, "ss": f"{second:02}", "a": am if hour < 12 else pm,
+    }  # fmt: skip
 
 
 @cache

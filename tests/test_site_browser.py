@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser import PageRecorder
+from tests.browser import PageRecorder, is_local
 from tests.site_helpers import hostile, site
 from viewer.offline import external_references
 
@@ -99,6 +99,7 @@ def test_search_finds_a_known_sms(site: Path, page: PageRecorder) -> None:
     link.first.click()
     p.locator(f"article.record#r{seq}").wait_for()
     assert page.console_errors == []
+    assert page.external_requests == []
 
 
 def test_switching_to_swedish_keeps_the_page(site: Path, page: PageRecorder) -> None:
@@ -120,6 +121,7 @@ def test_switching_to_swedish_keeps_the_page(site: Path, page: PageRecorder) -> 
     p.get_by_role("link", name="Översikt").first.click()
     assert p.locator("h1").inner_text().startswith("Din export")
     assert page.console_errors == []
+    assert page.external_requests == []
 
 
 def no_script_ran(p: Any, where: object) -> None:
@@ -212,3 +214,42 @@ def test_main_pages_have_no_serious_accessibility_violations(
         ]
         assert bad == [], path
     assert page.console_errors == []
+    assert page.external_requests == []
+
+
+def test_sorting_and_columns_on_a_phone_in_dark_mode_stay_accessible(
+    site: Path, browser: Any
+) -> None:
+    source = _axe_source().read_text(encoding="utf-8")
+    context = browser.new_context(color_scheme="dark", viewport={"width": 390, "height": 844})
+    leaving: list[str] = []
+    context.route("**/*", lambda route: route.continue_() if is_local(route.request.url)
+                  else (leaving.append(route.request.url), route.abort()))  # fmt: skip
+    p = context.new_page()
+    p.set_default_timeout(10_000)
+    errors: list[str] = []
+    p.on("pageerror", lambda exc: errors.append(str(exc)))
+    p.goto(url(site / "en" / "tables" / "sms" / "index.html"))
+    assert p.evaluate("matchMedia('(prefers-color-scheme: dark)').matches")
+    # Wide tables scroll inside their box: the page itself is no wider than the phone.
+    assert p.evaluate("document.documentElement.scrollWidth <= innerWidth + 1")
+    p.get_by_role("button", name="Time", exact=True).click()
+    p.locator("[data-ev-status]").filter(has_text="records found").wait_for()
+    header = p.locator("th[data-ev-key='content.date']")
+    assert header.get_attribute("aria-sort") == "ascending"
+    times = p.eval_on_selector_all(
+        "table.records tbody tr",
+        "rows => rows.map(r => r.querySelector('time[title]'))"
+        ".filter(Boolean).map(t => Number(t.title))",
+    )
+    assert len(times) >= 40 and times == sorted(times)
+    p.locator("details.columns summary").click()
+    p.get_by_label("Text", exact=True).uncheck()
+    assert p.locator("th[data-ev-key='content.body']").is_hidden()
+    assert p.locator("table.records tbody tr").first.locator("td").nth(1).is_hidden()
+    p.evaluate(source)
+    result = p.evaluate("async () => (await axe.run(document, {preload: false})).violations")
+    bad = [(v["id"], v["impact"]) for v in result if v["impact"] in ("serious", "critical")]
+    assert bad == []
+    assert errors == [] and leaving == []
+    context.close()

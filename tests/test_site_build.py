@@ -140,8 +140,8 @@ def test_table_and_record_pages_carry_what_the_browser_draws_with(site: Path) ->
     record = (site / "sv" / "tables" / "sms" / "record.html").read_text(encoding="utf-8")
     meta = json.loads(re.search(r"data-ev-record='([^']*)'", record)[1].replace("&#39;", "'"))  # type: ignore[index]
     assert meta["labels"]["back"] == "Tillbaka till tabellen"
-    assert meta["fields"]["updateTime"] == {
-        "label": "Senaste uppdateringstid", "type": "timestamp", "format": "epoch-ms"}  # fmt: skip
+    assert meta["fields"]["updateTime"] == {"label": "Senaste uppdateringstid",
+        "type": "timestamp", "type_label": "tid", "format": "epoch-ms"}  # fmt: skip
     assert meta["data"] == "../../../data/sms-"
 
 

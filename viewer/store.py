@@ -555,14 +555,16 @@ def _where(
             clauses.append(f"r.ts {op} ?")
             params.append(bound)
     for key, value in (where or {}).items():
+        # An empty value matches records without one too: a filter for "no folder".
         if key in INTEGER_COLUMNS:
-            clauses.append(f"CAST({COLUMNS[key]} AS TEXT) = ?")
+            expr = f"CAST({COLUMNS[key]} AS TEXT)"
         elif key in COLUMNS or key == "file":
             # Text columns are compared as they are, so that their indexes can serve the filter.
-            clauses.append(f"{COLUMNS.get(key, 'r.file')} = ?")
+            expr = COLUMNS.get(key, "r.file")
         else:
-            clauses.append("CAST(json_extract(r.data, ?) AS TEXT) = ?")
+            expr = "CAST(json_extract(r.data, ?) AS TEXT)"
             params.append(_key_path(key))
+        clauses.append(f"coalesce({expr}, '') = ?" if value == "" else f"{expr} = ?")
         params.append(value)
     return " AND ".join(clauses), params
 

@@ -56,6 +56,11 @@ def run(args: argparse.Namespace) -> int:
     assert result.store is not None
     report = build_report(contract, collector, result.info, result.problems)
     langs = tuple(dict.fromkeys(args.lang or ("en", "sv")))
+    # Said before the first file is written, so that it is said even if the build fails midway.
+    sys.stderr.write(
+        f"warning: {out.expanduser().resolve()} will hold your personal data in plain text; "
+        "keep it private\n"
+    )
     summary = build_site(result.store, report, contract, out, langs=langs, guide=not args.no_guide)
     if not args.no_guide:
         from viewer.guide.build import build_guide
@@ -68,9 +73,6 @@ def run(args: argparse.Namespace) -> int:
         ).parent
         _make_private(guide)
     result.store.close()
-    sys.stderr.write(
-        f"warning: {summary.out} holds your personal data in plain text; keep it private\n"
-    )
     if not args.quiet:
         print(
             f"{summary.out / 'index.html'}: {summary.pages} pages, {summary.files} files, "

@@ -36,9 +36,19 @@ def month_range(keys: Iterable[str]) -> list[str]:
 
 
 def activity_chart(
-    months: Sequence[str], series: Sequence[Mapping[str, object]], title: str
+    months: Sequence[str],
+    series: Sequence[Mapping[str, object]],
+    title: str,
+    month_labels: Mapping[str, str] | None = None,
+    count_labels: Mapping[int, str] | None = None,
 ) -> Markup:
-    """Return stacked monthly bars, one colour per series, each segment titled for hover."""
+    """Return stacked monthly bars, one colour per series, each segment titled for hover.
+
+    Months and counts are shown as `month_labels` and `count_labels` write them (the page's
+    language), falling back to `YYYY-MM` and plain digits.
+    """
+    month_text = month_labels or {}
+    count_text = count_labels or {}
     if not months:
         return Markup("")
     totals = [sum(_count(s, m) for s in series) for m in months]
@@ -56,15 +66,14 @@ def activity_chart(
                 continue
             h = count / top * height
             y -= h
-            label = f"{s['label']}, {month}: {count}"
+            label = f"{s['label']}, {month_text.get(month, month)}: {count_text.get(count, count)}"
             parts.append(
                 f'<rect class="c{n % PALETTE}" x="{i * 6}" y="{y:.2f}" width="{bar}" '
                 f'height="{h:.2f}"><title>{escape(label)}</title></rect>'
             )
-    parts.append(f'<text x="0" y="{height + 12:.0f}" class="axis">{escape(months[0])}</text>')
-    parts.append(
-        f'<text x="{width}" y="{height + 12:.0f}" class="axis end">{escape(months[-1])}</text>'
-    )
+    first, last = (month_text.get(m, m) for m in (months[0], months[-1]))
+    parts.append(f'<text x="0" y="{height + 12:.0f}" class="axis">{escape(first)}</text>')
+    parts.append(f'<text x="{width}" y="{height + 12:.0f}" class="axis end">{escape(last)}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 (labels escaped above; the rest is our numbers)
 

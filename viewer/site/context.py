@@ -12,10 +12,20 @@ from verify.contract import Service
 from viewer.guide.build import guide_link
 from viewer.site import paths
 from viewer.site.charts import month_range
-from viewer.site.i18n import LANGUAGE_NAMES, LANGUAGES, N_, Formats, translations
+from viewer.site.i18n import (
+    ENCRYPTION_LABELS,
+    LANGUAGE_NAMES,
+    LANGUAGES,
+    N_,
+    TYPE_LABELS,
+    Formats,
+    label,
+    translations,
+)
 from viewer.site.model import SiteData, TableSummary
 from viewer.site.values import cell, pretty_json, record_fields
 from viewer.store import Record, dig
+from viewer.timeparse import to_epoch_ms
 
 Context = dict[str, Any]
 PAGER_WINDOW = 2
@@ -100,9 +110,16 @@ def chart_data(site: SiteData, lang: str) -> Context:
             series.append({"id": service.id, "label": service.name.get(lang), "counts": counts})
     other = [t for t in site.tables.values() if t.service is None]
     counts = {m: n for m in all_months if (n := _monthly(other, [m])[0])}
+    gettext = translations(lang).gettext
     if counts:
-        series.append({"id": None, "label": "?", "counts": counts})
-    return {"months": all_months, "series": series}
+        series.append({"id": None, "label": gettext("Undocumented tables"), "counts": counts})
+    fmt = Formats(lang)
+    return {
+        "months": all_months,
+        "series": series,
+        "month_labels": {m: fmt.month(m) for m in all_months},
+        "count_labels": {n: fmt.number(n) for s in series for n in s["counts"].values()},
+    }
 
 
 def overview_context(site: SiteData, lang: str) -> Context:
@@ -127,12 +144,22 @@ def overview_context(site: SiteData, lang: str) -> Context:
             for c in site.contract.not_exportable
         ],
         archive=site.report["archive"],
+        archive_text=_archive_text(site.report["archive"], lang),
         summary=site.report["summary"],
         chart=chart,
         range=_range(list(site.tables.values()), Formats(lang)),
         report_href="report.html",
     )
     return ctx
+
+
+def _archive_text(archive: Context, lang: str) -> Context:
+    """Return the export's facts in the page's language (the report keeps them as data)."""
+    exported = archive.get("export_date")
+    return {
+        "encryption": label(ENCRYPTION_LABELS, archive.get("encryption"), lang),
+        "export_date": Formats(lang).datetime(to_epoch_ms(exported)) if exported else "",
+    }
 
 
 def _table_row(t: TableSummary, lang: str) -> Context:
@@ -169,6 +196,7 @@ def service_context(site: SiteData, lang: str, service_id: str) -> Context:
                 "id": f.id,
                 "name": f.name.get(lang),
                 "type": f.type,
+                "type_label": label(TYPE_LABELS, f.type, lang),
                 "keys": list(f.keys),
                 "keys_found": coverage.get(f.id, {}).get("keys_found", []),
                 "coverage": coverage.get(f.id, {}).get("coverage", 0.0),
@@ -200,6 +228,11 @@ def _pager(href: Callable[[int], str], page: int, pages: int) -> Context:
         "next": href(page + 1) if page < pages else None,
         "links": links,
     }
+
+
+def page_links(href: Callable[[int], str], page: int, pages: int) -> Context:
+    """Return a pager: previous, next, the first and last page, and a window around `page`."""
+    return _pager(href, page, pages)
 
 
 def pager_context(table: str, page: int, pages: int) -> Context:
@@ -288,7 +321,12 @@ def record_shell_context(site: SiteData, lang: str, table: str) -> Context:
     ctx = page_context(site, lang, paths.record_shell(table), "record_shell")
     gettext = translations(lang).gettext
     fields = {
-        key: {"label": f.name.get(lang), "type": f.type, "format": f.format}
+        key: {
+            "label": f.name.get(lang),
+            "type": f.type,
+            "type_label": label(TYPE_LABELS, f.type, lang),
+            "format": f.format,
+        }
         for key, f in (t.service.key_index().items() if t.service else ())
     }
     ctx.update(

@@ -31,6 +31,40 @@ def N_(message: str) -> str:
     return message
 
 
+# How the viewer names what the archive and the contract say in their own words.
+ENCRYPTION_LABELS = {
+    "aes-256": N_("AES-256"),
+    "aes-192": N_("AES-192"),
+    "aes-128": N_("AES-128"),
+    "aes": N_("AES"),
+    "zipcrypto": N_("ZipCrypto (weak, easily broken)"),
+    "none": N_("none: the file is not encrypted"),
+    "mixed": N_("mixed: the files are not all encrypted the same way"),
+}
+YES, NO = N_("yes"), N_("no")
+TYPE_LABELS = {
+    "text": N_("text"),
+    "id": N_("identifier"),
+    "timestamp": N_("time"),
+    "integer": N_("whole number"),
+    "number": N_("number"),
+    "size": N_("size in bytes"),
+    "url": N_("web address"),
+    "status": N_("status"),
+    "boolean": N_("yes or no"),
+    "object": N_("nested object"),
+    "list": N_("list"),
+}
+
+
+def label(labels: dict[str, str], value: str | None, lang: str) -> str:
+    """Return a known value's label in `lang`, or the value itself when it has none."""
+    if value is None:
+        return ""
+    message = labels.get(value)
+    return translations(lang).gettext(message) if message else value
+
+
 def catalog_path(lang: str) -> Path:
     """Return the .po file of a language."""
     return LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po"
@@ -75,11 +109,12 @@ def _time_pattern(lang: str) -> tuple[str, tuple[str, str]] | None:
     """Return the medium time pattern as a %-format with the day periods, if it is a plain one."""
     locale = _locale(lang)
     pattern = get_time_format("medium", locale=locale)
-    fields = set(re.findall(r"%\((\w+)\)s", pattern.format))
+    text = str(pattern.format)  # the %-format (the attribute hides a method of that name)
+    fields = set(re.findall(r"%\((\w+)\)s", text))
     if not fields <= _TIME_FIELDS:
         return None  # a pattern with other fields: let Babel write it
     periods = locale.day_periods["format"]["abbreviated"]
-    return str(pattern.format), (str(periods["am"]), str(periods["pm"]))
+    return text, (str(periods["am"]), str(periods["pm"]))
 
 
 def _time_text(lang: str, hour: int, minute: int, second: int) -> str:
@@ -127,6 +162,10 @@ class Formats:
         """Return a `YYYY-MM` key as the month's name and year."""
         year, month = (int(part) for part in key.split("-"))
         return str(format_date(dt.date(year, month, 1), "LLLL y", locale=self.locale))
+
+    def boolean(self, value: bool) -> str:
+        """Return true or false as the language says yes and no."""
+        return translations(self.lang).gettext(YES if value else NO)
 
     def number(self, n: float | None) -> str:
         """Return a number with the language's separators."""

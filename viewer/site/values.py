@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from verify.contract import Field, Service
-from viewer.site.i18n import Formats
+from viewer.site.i18n import TYPE_LABELS, Formats, label
 from viewer.site.links import safe_href
 from viewer.timeparse import to_epoch_ms
 
@@ -58,7 +58,7 @@ def _cell(value: Any, field: Field | None, fmt: Formats, limit: int | None) -> C
     if ftype == "size" and isinstance(value, int | float) and not isinstance(value, bool):
         return {"kind": "size", "text": fmt.size(value), "title": str(value)}
     if isinstance(value, bool):
-        return {"kind": "text", "text": "true" if value else "false"}
+        return {"kind": "text", "text": fmt.boolean(value), "title": "true" if value else "false"}
     text = str(value)
     href = safe_href(text)
     if href is not None:
@@ -82,7 +82,7 @@ def record_fields(data: Mapping[str, Any], service: Service | None, fmt: Formats
             {
                 "key": key,
                 "label": f.name.get(lang) if f else key,
-                "type": f.type if f else None,
+                "type": label(TYPE_LABELS, f.type, lang) if f else None,
                 "documented": f is not None,
                 "cell": cell(value, f, fmt, limit=None),
             }

@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 from verify.contract import Service
 from viewer.site import paths
-from viewer.site.context import Context, page_context
+from viewer.site.context import Context, page_context, page_links
 from viewer.site.i18n import Formats
 from viewer.site.links import safe_href
 from viewer.site.model import SiteData, TableSummary
@@ -86,16 +86,7 @@ def _page_path(service_id: str, part: str, n: int) -> str:
 
 def _pager(service_id: str, part: str, n: int, total: int) -> Context:
     pages = max(1, -(-total // VIEW_PAGE))
-    return {
-        "page": n,
-        "pages": pages,
-        "prev": _page_path(service_id, part, n - 1) if n > 1 else None,
-        "next": _page_path(service_id, part, n + 1) if n < pages else None,
-        "links": [
-            {"number": i, "gap": False, "href": _page_path(service_id, part, i), "current": i == n}
-            for i in range(1, pages + 1)
-        ][:50],
-    }
+    return page_links(lambda k: _page_path(service_id, part, k), n, pages)
 
 
 def _base(
@@ -143,6 +134,7 @@ def _people_index(
     fmt = Formats(lang)
     ctx = _base(site, lang, service, t, paths.view_page(service.id), "people")
     order = sorted(found.items(), key=lambda kv: kv[1]["last"] or 0, reverse=True)
+    ctx["log_href"] = _page_path(service.id, "log", 1)
     ctx["people"] = [
         {
             "counterpart": cp,
@@ -307,12 +299,14 @@ def _contacts(
     t: TableSummary,
     people: People,
 ) -> None:
-    for n, batch in enumerate(_pages(store, t.info.name, sort="seq"), start=1):
-        cards = [_card(service.view, r, site, people) for r in batch]
-        cards.sort(key=lambda c: c["name"].casefold())
+    # An address book is small next to messages: its cards are sorted by name as a whole.
+    cards = [_card(service.view, r, site, people) for r in store.records(t.info.name)]
+    cards.sort(key=lambda c: (c["name"].casefold(), c["seq"]))
+    for n, first in enumerate(range(0, max(len(cards), 1), VIEW_PAGE), start=1):
         for lang in langs:
             ctx = _base(site, lang, service, t, _page_path(service.id, "index", n), "contacts")
-            ctx.update(cards=cards, pager=_pager(service.id, "index", n, t.info.records))
+            ctx.update(cards=cards[first : first + VIEW_PAGE],
+                       pager=_pager(service.id, "index", n, len(cards)))  # fmt: skip
             out.page(ctx)
 
 
@@ -376,11 +370,10 @@ def _grouped(
         for g, c in sorted(counts.items(), key=lambda kv: kv[0].casefold())
     ]
     for group in groups:
-        where = {key: group["name"]} if key and "." not in key and group["name"] else None
+        # An empty name filters the records without one (the Store's "" matches missing too).
+        where = {key: group["name"]} if key and "." not in key else None
         part = f"g-{paths.slug(group['name'] or '-')}"
         for n, batch in enumerate(_pages(store, t.info.name, desc=True, where=where), start=1):
-            if where is None and key and "." not in key:
-                batch = [r for r in batch if not _text(r.data.get(key))]
             for lang in langs:
                 fmt = Formats(lang)
                 ctx = _base(site, lang, service, t, _page_path(service.id, part, n), kind)

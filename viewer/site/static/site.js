@@ -96,6 +96,13 @@
   function renderValue(td, value, column, lang, limit) {
     if (limit === undefined) { limit = 120; }
     if (value === null || value === undefined) { td.appendChild(text("span", "\u2014", "muted")); return; }
+    if (typeof value === "boolean") {
+      var yes = document.body.getAttribute(value ? "data-ev-yes" : "data-ev-no");
+      var shown = text("span", yes || String(value));
+      shown.title = String(value);
+      td.appendChild(shown);
+      return;
+    }
     if (typeof value === "object") {
       var details = text("details", null, "nested");
       details.appendChild(text("summary", clip(JSON.stringify(value), 120)));
@@ -452,7 +459,7 @@
       if (f) { th.appendChild(document.createTextNode(" ")); th.appendChild(text("code", key, "key")); }
       tr.appendChild(th);
       var type = document.createElement("td");
-      if (f) { type.textContent = f.type; } else { type.appendChild(text("span", labels.undocumented, "muted")); }
+      if (f) { type.textContent = f.type_label || f.type; } else { type.appendChild(text("span", labels.undocumented, "muted")); }
       tr.appendChild(type);
       var td = document.createElement("td");
       renderValue(td, data[key], f || {}, self.lang, 0);

@@ -22,6 +22,7 @@ from viewer.app.sessions import Sessions
 from viewer.app.watch import follow_sources, in_thread
 from viewer.errors import OutputError
 from viewer.resources import data_path
+from viewer.site.i18n import reload_templates
 
 HOST = "127.0.0.1"  # loopback only, never 0.0.0.0
 GRACEFUL_SECONDS = 3
@@ -138,6 +139,8 @@ def start_dev(app: Starlette, contract_path: Path | None) -> None:
             for p in changed
         )
         try:
+            if any(p.suffix in {".html", ".css", ".po"} for p in changed):
+                reload_templates()
             if contract_changed:
                 config.contract = load_contract(contract_path)
                 sessions.reload_all(config.contract)

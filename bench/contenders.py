@@ -1,4 +1,4 @@
-"""The one-shot contenders: the floor and load_export (code from bench_open.py), verify, build."""
+"""The one-shot contenders: the sample itself, the floor, load_export, verify, build."""
 
 from __future__ import annotations
 
@@ -12,6 +12,16 @@ from bench.child import Arg, BenchError, Child, Done, run
 from bench.samples import Sample, tool
 
 Figures = dict[str, float]
+
+
+def generate(sample: Sample, timeout: float) -> Figures:
+    """Run `export-viewer sample` for this size (streamed into its ZIP) and time it."""
+    with tempfile.TemporaryDirectory(prefix="bench-sample-") as folder:
+        argv: list[Arg] = [tool(), "sample", "--size", sample.size, "--seed", "1", "--out",
+                           Path(folder) / "sample.zip", "--password-file", sample.password_file,
+                           "--quiet"]  # fmt: skip
+        done = run(argv, timeout=timeout)
+    return {"sample_s": done.seconds, "sample_rss": done.peak_rss}
 
 
 def floor(sample: Sample, timeout: float) -> Figures:

@@ -106,7 +106,7 @@ def _zipcrypto_collision(path: Path) -> str:
 def test_zipcrypto_wrong_password_passing_the_check_byte(tmp_path: Path, tool: str) -> None:
     path = tool_zip(tmp_path / "export.zip", {"sms.json": TABLES["sms.json"]}, "right", tool)
     candidate = _zipcrypto_collision(path)
-    assert failure(path, candidate) == "wrong password for export.zip (or the file is damaged)"
+    assert failure(path, candidate) == "wrong password for export.zip"
 
 
 def test_aes_wrong_password_passing_the_verifier() -> None:
@@ -116,9 +116,7 @@ def test_aes_wrong_password_passing_the_verifier() -> None:
     wrong = (REPO / "tests" / "fixtures" / "aes-verifier-collision.txt").read_text().strip()
     with open_archive(path, password=lambda _n: "right password") as archive:
         assert b'"hello"' in read_all(archive)["sms.json"]
-    assert failure(path, wrong) == (
-        "wrong password for aes-verifier-collision.zip (or the file is damaged)"
-    )
+    assert failure(path, wrong) == ("wrong password for aes-verifier-collision.zip")
 
 
 def test_damaged_aes_entry_fails_its_hmac(tmp_path: Path) -> None:
@@ -126,7 +124,7 @@ def test_damaged_aes_entry_fails_its_hmac(tmp_path: Path) -> None:
     raw = bytearray(path.read_bytes())
     raw[200] ^= 0xFF  # inside the encrypted data
     path.write_bytes(bytes(raw))
-    assert failure(path) == "wrong password for export.zip (or the file is damaged)"
+    assert failure(path) == "wrong password for export.zip"
 
 
 def test_damaged_plain_entry_names_the_crc(tmp_path: Path) -> None:

@@ -156,7 +156,9 @@ class Archive:
                 f"{self.name}: truncated or damaged archive (entry {show(entry.name)} ends early)"
             )
         if entry.encryption != "none" and isinstance(exc, zlib.error | pyzipper.BadZipFile):
-            return WrongPasswordError(f"wrong password for {self.name} (or the file is damaged)")
+            # A wrong password can pass the check byte and fail only here; so can damage. The
+            # message is the same as for a wrong password at open (the README says why).
+            return WrongPasswordError(f"wrong password for {self.name}")
         if isinstance(exc, OSError) and not isinstance(exc, pyzipper.BadZipFile):
             return ArchiveError(f"{self.name}: cannot read {show(entry.name)}: {exc.strerror}")
         return ArchiveError(f"{self.name}: entry {show(entry.name)} is damaged ({_reason(exc)})")
@@ -197,6 +199,8 @@ def open_archive(path: Path, *, password: PasswordSource, limits: Limits | None 
         raise ArchiveError(f"{path}: no such file or folder")
     if path.is_dir():
         return _open_folder(path, limits)
+    if not path.is_file():  # a FIFO or a device would block the first read, or never end
+        raise ArchiveError(f"{path.name}: not a regular file or folder")
     if path.suffix.lower() == ".json":
         entry = _file_entry(path, path.name)
         _check_total(path.name, [entry], limits)
@@ -302,6 +306,10 @@ def _check_member(archive: str, member: Any, seen: set[str]) -> None:
         raise ArchiveError(f"{where} is a symbolic link")
     if member.flag_bits & 0x40:
         raise ArchiveError(f"{where} uses PKWARE strong encryption, which is not supported")
+    if member.wz_aes_version is not None and member.wz_aes_strength not in AES_BITS:
+        raise ArchiveError(
+            f"{where} declares AES strength {member.wz_aes_strength}, which does not exist"
+        )
     if member.compress_type not in METHODS:
         method = METHOD_NAMES.get(member.compress_type, "unknown")
         raise ArchiveError(
@@ -318,6 +326,7 @@ def _check_overlap(path: Path, zf: Any, members: list[Any]) -> None:
     """Reject entries whose data overlap (the overlapping-file zip bomb) or lie past the end."""
     end_of_data = zf.start_dir
     spans: list[tuple[int, int, str]] = []
+    renamed: list[str] = []  # said after the overlaps: two entries on one header is a bomb first
     with open(path, "rb") as handle:
         for member in members:
             if not 0 <= member.header_offset < end_of_data:
@@ -335,6 +344,8 @@ def _check_overlap(path: Path, zf: Any, members: list[Any]) -> None:
                     f"{path.name}: entry {show(member.filename)} has no local header "
                     "where the directory says (damaged or crafted)"
                 )
+            if handle.read(name_len) != _directory_name(member):
+                renamed.append(member.filename)
             start = member.header_offset
             end = start + LOCAL_HEADER.size + name_len + extra_len + member.compress_size
             spans.append((start, end, member.filename))
@@ -349,6 +360,20 @@ def _check_overlap(path: Path, zf: Any, members: list[Any]) -> None:
             f"{path.name}: truncated or damaged ZIP archive "
             f"(entry {show(spans[-1][2])} runs into the central directory)"
         )
+    if renamed:
+        raise ArchiveError(
+            f"{path.name}: entry {show(renamed[0])} has a local header that names another file "
+            "(damaged or crafted)"
+        )
+
+
+def _directory_name(member: Any) -> bytes:
+    """Return an entry's name as the central directory stores it (UTF-8 flag, else CP437)."""
+    name: str = member.orig_filename
+    try:
+        return name.encode("utf-8" if member.flag_bits & 0x800 else "cp437")
+    except UnicodeEncodeError:  # decoded from CP437 with Python's fallback: compare as UTF-8
+        return name.encode("utf-8", "surrogateescape")
 
 
 def _check_total(archive: str, entries: list[Entry], limits: Limits) -> None:
@@ -382,7 +407,7 @@ def _unlock(archive: Archive, password: PasswordSource) -> None:
         archive.zip.open(encrypted[0].member).close()
     except RuntimeError as exc:
         raise WrongPasswordError(f"wrong password for {archive.name}") from exc
-    except (OSError, EOFError, zlib.error) as exc:
+    except (OSError, EOFError, zlib.error, pyzipper.BadZipFile) as exc:
         raise archive._failure(encrypted[0], exc) from exc
 
 

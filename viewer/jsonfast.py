@@ -62,12 +62,21 @@ def _list_keys(value: list[Any]) -> int:
 
 
 def _depth(value: Any) -> int:
-    """Return how deeply containers nest in a value (a flat object is 1)."""
-    if type(value) is dict:
-        return 1 + max((_depth(v) for v in value.values()), default=0)
-    if type(value) is list:
-        return 1 + max((_depth(v) for v in value), default=0)
-    return 0
+    """Return how deeply containers nest in a value (a flat object is 1).
+
+    A loop, not recursion: the C scanner builds records nested far deeper than Python recurses.
+    """
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        kind = type(item)
+        if kind is not dict and kind is not list:
+            continue
+        deepest = max(deepest, level)
+        children = item.values() if kind is dict else item
+        stack.extend((child, level + 1) for child in children if type(child) in (dict, list))
+    return deepest
 
 
 def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -186,6 +195,8 @@ class FastParser:
         if state == COLON and char == ":":
             return pos + 1, VALUE
         if state == VALUE and char == "[":
+            if self._table in self._index:
+                raise HandOver("a table key repeated")
             self.on_table(self._table)
             self._index.setdefault(self._table, 0)
             return pos + 1, FIRST
@@ -218,7 +229,10 @@ class FastParser:
         except (ValueError, RecursionError) as exc:
             raise HandOver("unusual record") from exc
         raw = buf[pos:end]
-        self._check(record, raw)
+        try:
+            self._check(record, raw)
+        except RecursionError as exc:  # counting keys or encoding a very deep record
+            raise HandOver("too deep") from exc
         index = self._index[self._table]
         self._index[self._table] = index + 1
         self.on_record(self._table, index, record, raw)

@@ -12,6 +12,7 @@ the last value and is reported once per record.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -57,6 +58,13 @@ def _sendable_list() -> list[tuple[str, Any]]:
 
 
 def _first_line(error: Exception) -> str:
+    # The C backend reports a failed conversion as a SystemError about its own internals; the
+    # reason is the exception it chained (an integer past Python's digit limit, for one).
+    cause = error.__cause__ or error.__context__
+    if isinstance(error, SystemError) and isinstance(cause, Exception):
+        error = cause
+    if isinstance(error, ValueError) and "digits" in str(error):
+        return f"a number longer than the {sys.get_int_max_str_digits()} digits Python reads"
     text = str(error)
     if text.startswith(("b'", 'b"')):
         text = text[2:]
@@ -140,7 +148,9 @@ class EntryParser:
 
     def _invalid(self, exc: Exception, position: str) -> None:
         self.failed = True
-        self._problem("json-invalid", position, f"invalid JSON: {_first_line(exc)}")
+        reason = _first_line(exc)
+        kind = "unreadable JSON" if reason.startswith("a number longer") else "invalid JSON"
+        self._problem("json-invalid", position, f"{kind}: {reason}")
 
     def _problem(self, check: str, position: str, message: str) -> None:
         if len(self.problems) >= MAX_PROBLEMS:
@@ -182,6 +192,12 @@ class EntryParser:
 
     def _table_value(self, event: str) -> None:
         if event == "start_array":
+            if self._table in self._index:  # a repeated key of the root: keep both, say so
+                self._problem(
+                    "structure-invalid",
+                    f"$.{self._table}",
+                    "the table appears twice in the file; its records are kept together",
+                )
             self.on_table(self._table)
             self._index.setdefault(self._table, 0)
             self._state = "records"

@@ -1,0 +1,154 @@
+"""Hostile and odd content end to end: the verify command's report and exit code, never a crash."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.zipfactory import Raw, make_zip, raw_zip
+from viewer.cli import main
+
+pytestmark = pytest.mark.usefixtures("nothing_outside")
+GOOD = {"notes": [{"id": "n1", "content": {"body": "still here"}}]}
+
+
+def verify_json(path: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, Any]:
+    code = main(["verify", str(path), "--format", "json", "--quiet", *extra])
+    out = capsys.readouterr()
+    return code, json.loads(out.out) if out.out else out.err
+
+
+def structural(report: Any) -> list[tuple[str, str]]:
+    return [(f["check"], f["message"]) for f in report["findings"]
+            if f["check"] in ("json-invalid", "structure-invalid")]  # fmt: skip
+
+
+@pytest.mark.parametrize("depth", [100, 600, 1000, 100_000])
+def test_a_deeply_nested_record_is_a_finding_and_the_rest_loads(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], depth: int
+) -> None:
+    deep = '{"a":' * depth + "1" + "}" * depth
+    text = '{"sms":[' + deep + ',{"id":"s2"}]}'
+    path = make_zip(tmp_path / "deep.zip", {"sms.json": text.encode(), "notes.json": GOOD})
+    code, report = verify_json(path, capsys)
+    assert code == 1
+    assert structural(report) == [("structure-invalid",
+        "sms.json, $.sms[0]: the record is nested deeper than 64 levels; skipped")]  # fmt: skip
+    assert {t["name"]: t["records"] for t in report["tables"]} == {"sms": 1, "notes": 1}
+
+
+def test_a_table_named_twice_in_one_file_keeps_both_and_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "sms.json"
+    path.write_text('{"sms": [{"id": "a"}], "sms": [{"id": "b"}, {"id": "c"}]}', encoding="utf-8")
+    code, report = verify_json(path, capsys)
+    assert code == 1
+    message = "sms.json, $.sms: the table appears twice in the file; its records are kept together"
+    assert structural(report) == [("structure-invalid", message)]
+    assert report["tables"][0]["records"] == 3
+
+
+def test_duplicate_keys_and_invalid_utf8_inside_records(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    entries = {
+        "sms.json": b'{"sms": [{"id": "a", "id": "b"}, {"id": "c"}]}',
+        "calls.json": b'{"call_log": [{"id": "\xff\xfe"}]}',
+        "notes.json": GOOD,
+    }
+    code, report = verify_json(make_zip(tmp_path / "odd.zip", entries), capsys)
+    assert code == 1
+    found = structural(report)
+    assert ("structure-invalid", "sms.json, $.sms[0]: the record has a duplicate key") in found
+    assert [c for c, m in found if m.startswith("calls.json")] == ["json-invalid"]
+    tables = {t["name"]: t["records"] for t in report["tables"]}
+    assert tables["sms"] == 2 and tables["notes"] == 1
+
+
+def test_a_number_past_pythons_digit_limit_is_one_clear_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "big.json"
+    path.write_text('{"sms": [{"id": ' + "9" * 5000 + "}]}", encoding="utf-8")
+    code, report = verify_json(path, capsys)
+    assert code == 1
+    ((check, message),) = structural(report)
+    assert check == "json-invalid"
+    assert message == (
+        "big.json, bytes 0-5019: unreadable JSON: a number longer than the 4300 digits Python reads"
+    )
+
+
+def test_a_lone_surrogate_escape_loads_safely(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "sms.json"
+    path.write_text('{"sms": [{"id": "\\ud800x"}, {"id": "y"}]}', encoding="ascii")
+    code, report = verify_json(path, capsys)
+    assert structural(report) == []
+    assert report["tables"][0]["records"] == 2
+    assert code in (0, 1)  # other findings (a tiny export misses services), never a crash
+
+
+def test_a_fifo_named_like_an_export_is_refused_at_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fifo = tmp_path / "export.json"
+    os.mkfifo(fifo)
+    done: list[int] = []
+    worker = threading.Thread(target=lambda: done.append(main(["info", str(fifo)])), daemon=True)
+    worker.start()
+    worker.join(30)
+    if not done:  # unblock the reader so the test process can end, then fail
+        with open(fifo, "wb"):
+            pass
+        pytest.fail("reading a FIFO blocked")
+    assert done == [2]
+    assert capsys.readouterr().err == "error: export.json: not a regular file or folder\n"
+
+
+def _aes_zip(tmp_path: Path) -> Path:
+    return make_zip(tmp_path / "export.zip", {"a.json": GOOD}, password="pw")
+
+
+def _patched(path: Path, old: bytes, new: bytes, count: int = 1) -> Path:
+    data = path.read_bytes()
+    assert data.count(old) >= count
+    path.write_bytes(data.replace(old, new, count))
+    return path
+
+
+@pytest.mark.parametrize("encrypted", [False, True])
+def test_a_local_header_that_names_another_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], encrypted: bool
+) -> None:
+    if encrypted:
+        path = _patched(_aes_zip(tmp_path), b"a.json", b"b.json")  # the local header comes first
+    else:
+        path = tmp_path / "export.zip"
+        path.write_bytes(raw_zip([Raw("a.json", b"{}")]))
+        _patched(path, b"a.json", b"b.json")
+    (tmp_path / "pw").write_text("pw\n", encoding="utf-8")
+    assert main(["info", str(path), "--password-file", str(tmp_path / "pw"), "--quiet"]) == 2
+    assert capsys.readouterr().err == (
+        "error: export.zip: entry a.json has a local header that names another file "
+        "(damaged or crafted)\n"
+    )
+
+
+def test_an_aes_strength_that_does_not_exist(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The AES extra field: id 0x9901, size 7, version, "AE", strength (3 = 256 bits), method.
+    path = _patched(_aes_zip(tmp_path), b"AE\x03", b"AE\x09", count=2)
+    (tmp_path / "pw").write_text("pw\n", encoding="utf-8")
+    assert main(["info", str(path), "--password-file", str(tmp_path / "pw"), "--quiet"]) == 2
+    assert capsys.readouterr().err == (
+        "error: export.zip: entry a.json declares AES strength 9, which does not exist\n"
+    )

@@ -13,15 +13,17 @@ REPO = Path(__file__).resolve().parent.parent
 
 @pytest.fixture
 def nothing_outside(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Run with cwd and TMPDIR inside tmp_path and check that nothing was written there or here."""
-    cwd, tmp = tmp_path / "cwd", tmp_path / "tmp"
-    cwd.mkdir()
-    tmp.mkdir()
+    """Run with cwd, TMPDIR and HOME inside tmp_path; check nothing was written there or here."""
+    cwd, tmp, home = tmp_path / "cwd", tmp_path / "tmp", tmp_path / "home"
+    for folder in (cwd, tmp, home):
+        folder.mkdir()
     monkeypatch.chdir(cwd)
     monkeypatch.setenv("TMPDIR", str(tmp))
+    monkeypatch.setenv("HOME", str(home))
     monkeypatch.setattr(tempfile, "tempdir", str(tmp))
     repo_before = {p.name for p in REPO.iterdir()}
     yield
     assert list(cwd.iterdir()) == []
     assert list(tmp.iterdir()) == []
+    assert list(home.iterdir()) == []  # no cache, config or history file either
     assert {p.name for p in REPO.iterdir()} - repo_before <= {".pytest_cache"}

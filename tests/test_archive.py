@@ -283,3 +283,131 @@ def test_parse_size() -> None:
 def test_crc_helper_matches_zlib() -> None:
     # The hostile builder must write real CRCs for honest entries, or every test above lies.
     assert zlib.crc32(b"{}") == 2745614147
+
+
+def as_ae1(path: Path) -> Path:
+    """Rewrite a pyzipper (AE-2) archive as AE-1, as WinZip writes it: version 1, real CRCs."""
+    import struct
+    import zlib
+
+    data = bytearray(path.read_bytes())
+    with pyzipper.AESZipFile(path) as zf:
+        members = zf.infolist()
+        start = zf.start_dir
+        zf.setpassword(SPECIAL.encode())
+        plain = {m.filename: zf.read(m) for m in members}
+    assert data.count(b"\x01\x99\x07\x00\x02\x00AE") == 2 * len(members)
+    data[:] = data.replace(b"\x01\x99\x07\x00\x02\x00AE", b"\x01\x99\x07\x00\x01\x00AE")
+    central = start
+    for member in members:
+        crc = struct.pack("<L", zlib.crc32(plain[member.filename]))
+        data[member.header_offset + 14 : member.header_offset + 18] = crc
+        assert data[central : central + 4] == b"PK\x01\x02"
+        data[central + 16 : central + 20] = crc
+        name_len, extra_len, comment_len = struct.unpack("<3H", data[central + 28 : central + 34])
+        central += 46 + name_len + extra_len + comment_len
+    path.write_bytes(bytes(data))
+    return path
+
+
+@pytest.mark.parametrize(("bits", "label"), [(128, "aes-128"), (192, "aes-192"), (256, "aes-256")])
+def test_ae1_archives_open_and_their_crc_is_checked(tmp_path: Path, bits: int, label: str) -> None:
+    path = as_ae1(make_zip(tmp_path / "e.zip", TABLES, password=SPECIAL, bits=bits))
+    with pyzipper.AESZipFile(path) as zf:
+        assert {m.wz_aes_version for m in zf.infolist()} == {1}
+    with open_archive(path, password=lambda _n: SPECIAL) as archive:
+        assert read_all(archive)["sms.json"] == b'{"sms": [{"id": 1}, {"id": 2}]}'
+        assert archive.info().encryption == label
+    # AE-1 keeps the plaintext CRC: a wrong one is caught after decryption, and reads as a
+    # wrong password would (the two cannot be told apart; the README says so).
+    data = bytearray(path.read_bytes())
+    data[14:18] = b"\x00\x00\x00\x00"
+    start = data.index(b"PK\x01\x02")
+    data[start + 16 : start + 20] = b"\x00\x00\x00\x00"
+    path.write_bytes(bytes(data))
+    assert failure(path, SPECIAL) == "wrong password for e.zip"
+
+
+CAPS = [
+    (
+        [Raw("a.json", b"[" + b" " * 3000 + b"]"), Raw("b.json", b"[" + b" " * 3000 + b"]")],
+        Limits(max_total=4000, chunk=1024),
+        "export.zip: declared size 5.9 KiB exceeds the cap of 3.9 KiB (see --max-size)",
+    ),
+    (
+        [Raw("a.json", b"x" * 100, compress_size=5000)],
+        Limits(),
+        "export.zip: truncated or damaged ZIP archive "
+        "(entry a.json runs into the central directory)",
+    ),
+    (
+        [Raw("a.json"), Raw("b.json", offset=10**6, local=False)],
+        Limits(),
+        "export.zip: truncated or damaged ZIP archive (entry b.json starts outside the data)",
+    ),
+    (
+        [Raw("a.json", b"x" * 64), Raw("b.json", offset=10, local=False)],
+        Limits(),
+        "export.zip: entry b.json has no local header where the directory says "
+        "(damaged or crafted)",
+    ),
+]
+
+
+@pytest.mark.parametrize(("entries", "limits", "message"), CAPS)
+def test_caps_and_lying_headers_are_exact_one_line_errors(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    entries: list[Raw],
+    limits: Limits,
+    message: str,
+) -> None:
+    path = tmp_path / "export.zip"
+    path.write_bytes(raw_zip(entries))
+    assert failure(path, limits=limits) == message
+    if limits == Limits():  # the default caps: the command says the same, on one line, exit 2
+        assert main(["info", str(path), "--quiet"]) == 2
+        assert capsys.readouterr().err == f"error: {message}\n"
+
+
+def test_bytes_actually_read_are_capped_while_streaming(tmp_path: Path) -> None:
+    # ZIP readers stop at the declared size; a folder's file can grow after it was looked at.
+    folder = write_tree(tmp_path / "unpacked", {"a.json": b"[]", "b.json": b"[]"})
+    with open_archive(folder, password=never) as archive:
+        (folder / "a.json").write_bytes(b"[" + b" " * 5000 + b"]")
+        with pytest.raises(LimitExceededError) as caught:
+            read_all(archive)
+    assert str(caught.value) == "unpacked: entry a.json holds more data than it declares"
+    # Each entry within its size, all of them past the cap on what is read in all.
+    write_tree(folder, {"a.json": b" " * 3000, "b.json": b" " * 3000})
+    with open_archive(folder, password=never) as archive:
+        archive.limits = Limits(max_total=4000, chunk=1024)
+        with pytest.raises(LimitExceededError) as caught:
+            read_all(archive)
+    assert str(caught.value) == "unpacked: more than 3.9 KiB of data read, the cap (see --max-size)"
+
+
+def test_folders_without_json_or_with_too_many_files(tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    (empty / "sub").mkdir(parents=True)
+    (empty / "sub" / "notes.txt").write_text("x", encoding="utf-8")
+    assert failure(empty) == "empty: no .json file found in the folder"
+    many = tmp_path / "many"
+    write_tree(many, {f"t{i}.json": {"t": []} for i in range(12)})
+    assert failure(many, limits=Limits(max_entries=10)) == "many: more than 10 entries, the cap"
+
+
+def test_truncated_and_bombed_archives_have_exact_messages(tmp_path: Path) -> None:
+    whole = make_zip(tmp_path / "whole.zip", TABLES, password="pw")
+    cut = tmp_path / "cut.zip"
+    cut.write_bytes(whole.read_bytes()[:-30])
+    assert (
+        failure(cut) == "cut.zip: truncated or damaged ZIP archive (no readable central directory)"
+    )
+    zeros = deflate(b"0" * (8 * 1024 * 1024))
+    bomb = tmp_path / "bomb.zip"
+    bomb.write_bytes(raw_zip([Raw("bomb.json", zeros, method=8)]))
+    ratio = (8 * 1024 * 1024) / len(zeros)
+    assert failure(bomb) == (
+        f"bomb.zip: entry bomb.json expands {ratio:.0f} times, above the cap of 250 (a zip bomb?)"
+    )

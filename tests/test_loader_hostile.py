@@ -152,3 +152,20 @@ def test_an_aes_strength_that_does_not_exist(
     assert capsys.readouterr().err == (
         "error: export.zip: entry a.json declares AES strength 9, which does not exist\n"
     )
+
+
+def test_max_size_sets_the_caps_from_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from viewer.limits import Limits, parse_size
+
+    path = make_zip(tmp_path / "export.zip", {"notes.json": b"[" + b" " * 6000 + b"]"})
+    assert main(["info", str(path), "--max-size", "4K", "--quiet"]) == 2
+    assert capsys.readouterr().err == (
+        "error: export.zip: declared size 5.9 KiB exceeds the cap of 4.0 KiB (see --max-size)\n"
+    )
+    assert main(["info", str(path), "--max-size", "1G", "--quiet"]) in (0, 1)
+    capsys.readouterr()
+    bigger = Limits().with_max_size(parse_size("320G"))
+    assert (bigger.max_total, bigger.max_entries) == (320 * 2**30, 1_000_000)
+    assert Limits().with_max_size(parse_size("1G")).max_entries == Limits().max_entries

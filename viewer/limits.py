@@ -24,8 +24,15 @@ class Limits:
     chunk: int = 256 * 1024  # bytes read and parsed at a time
 
     def with_max_size(self, size: int) -> Limits:
-        """Return these limits with the total size cap set to `size` bytes."""
-        return replace(self, max_total=size)
+        """Return these limits for exports up to `size` uncompressed bytes.
+
+        The size caps (declared and actually read) become `size`; the cap on the number of
+        entries grows with it, one entry per 320 KiB at least, so a bigger export may also have
+        more files. The ratio cap stays: no real export needs more.
+        """
+        default = Limits()
+        grown = size * default.max_entries // default.max_total
+        return replace(self, max_total=size, max_entries=max(self.max_entries, grown))
 
 
 def parse_size(text: str) -> int:

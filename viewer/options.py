@@ -79,7 +79,8 @@ def add_open_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--max-size",
         metavar="SIZE",
-        help="cap on the export's uncompressed size, e.g. 20G (default 32G)",
+        help="cap on the export's uncompressed size, declared and read, e.g. 64G (default 32G); "
+        "the cap on its number of files grows with it",
     )
     parser.add_argument(
         "--store",

@@ -101,3 +101,71 @@ def test_many_exports_write_reports_and_a_summary(exports: Path, tmp_path: Path)
     lines = (out / "summary.csv").read_text(encoding="utf-8").splitlines()
     assert lines[1].startswith("a.zip,") and ",complete," in lines[1]
     assert lines[2].startswith("b.zip,") and ",incomplete," in lines[2]
+
+
+def test_colour_on_a_terminal_and_the_text_reports_parts(exports: Path) -> None:
+    import os
+    import pty
+
+    master, slave = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    argv = [sys.executable, "-m", "viewer", "verify", str(exports / "broken.zip"), "--quiet"]
+    child = subprocess.Popen(argv, stdout=slave, stderr=subprocess.DEVNULL, env=env)
+    os.close(slave)
+    chunks = []  # read while it writes: a full terminal buffer would block the child
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # the terminal's other end is closed: all was read
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(master)
+    done = child
+    child.wait(timeout=120)
+    shown = b"".join(chunks).decode("utf-8", "replace")
+    assert done.returncode == 1
+    assert "\x1b[" in shown  # --color auto colours a terminal
+    plain = cli("verify", str(exports / "broken.zip")).stdout
+    lines = plain.splitlines()
+    assert lines[0].startswith("broken.zip: incomplete  (1 errors, ")
+    assert lines[1].startswith("coverage ") and lines[2].startswith("encryption none; sha256 ")
+    assert "SMS (sms): fields" in plain and "Content (content)" in plain  # a table per service
+    assert plain.rstrip().endswith("at least one record.")  # the definition of coverage
+
+
+def test_several_exports_without_an_output_folder(exports: Path) -> None:
+    both = [str(exports / "broken.zip"), str(exports / "clean.zip")]
+    text = cli("verify", *both, "--password-file", str(exports / "pw"))
+    assert text.returncode == 1
+    assert text.stdout.count("(sms): fields") == 2 and "Summary" in text.stdout
+    assert "broken.zip │ incomplete" in text.stdout and "clean.zip  │ complete" in text.stdout
+    as_json = cli("verify", *both, "--format", "json")
+    assert as_json.returncode == 2
+    assert as_json.stderr == (
+        "error: several exports give one json report each: pass --output DIR for them\n"
+    )
+
+
+def test_the_summary_has_a_row_per_export_and_coverage_per_service(
+    exports: Path, tmp_path: Path
+) -> None:
+    import csv
+
+    out = tmp_path / "reports"
+    both = [str(exports / "broken.zip"), str(exports / "clean.zip")]
+    assert (
+        cli(
+            "verify", *both, "--password-file", str(exports / "pw"), "--output", str(out)
+        ).returncode
+        == 1
+    )
+    rows = list(csv.DictReader((out / "summary.csv").open(encoding="utf-8")))
+    assert [(r["export"], r["status"], r["errors"]) for r in rows] == [
+        ("broken.zip", "incomplete", "1"), ("clean.zip", "complete", "0")]  # fmt: skip
+    assert (rows[0]["notes"], rows[1]["notes"]) == ("0.0", "1.0")
+    assert len([k for k in rows[0] if k not in ("export", "sha256", "status", "errors",
+                "warnings", "records", "coverage")]) == 19  # fmt: skip
+    page = (out / "summary.html").read_text(encoding="utf-8")
+    assert page.count("<tr") == 3 and "broken.zip" in page and "clean.zip" in page

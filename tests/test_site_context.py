@@ -173,6 +173,7 @@ def test_the_report_page_has_the_anchor_of_every_badge(loaded: tuple[SiteData, S
     html = render(context.report_context(site, "en"))
     for service in site.contract.services:
         assert f'id="service-{service.id}"' in html, service.id
+    assert 'id="not-exportable"' in html  # every category's badge links here, found or not
 
 
 def test_view_pages_of_a_group_without_a_name_hold_just_those_records(

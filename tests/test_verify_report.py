@@ -126,3 +126,81 @@ def test_summary_of_many_exports(tmp_path: Path) -> None:
         ("a.zip", "complete", "1.0"),
         ("b.zip", "incomplete", "0.0"),
     ]
+
+
+def test_every_field_name_others_rely_on_is_there(tmp_path: Path) -> None:
+    path = tmp_path / "e.zip"
+    write_sample(path, seed=5, records=300, password=None,
+                 defects=["undocumented-field:sms.extraKey", "not-exportable:vip"])  # fmt: skip
+    report = verify(path)
+    import hashlib
+
+    assert report["tool"]["version"] and len(report["tool"]["sha256"]) == 64
+    assert report["contract"]["version"] == CONTRACT.version
+    assert report["contract"]["sha256"] == CONTRACT.sha256
+    assert report["archive"]["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert report["summary"]["coverage_definition"].startswith("A field is present in a record")
+    assert report["undocumented"]["fields"][0]["key"] == "extraKey"
+    assert [c["id"] for c in report["not_exportable_found"]] == ["vip"]
+    assert all({"check", "severity", "service", "table", "field", "count", "message"}
+               <= set(f) for f in report["findings"])  # fmt: skip
+    assert all(isinstance(t["records"], int) for t in report["tables"])
+    sms = next(s for s in report["services"] if s["id"] == "sms")
+    assert sms["tables"] == [{"name": "sms", "records": sms["records"]}]
+    assert report["mapping"] is None  # no --mapping: nothing was renamed
+
+
+def test_the_tool_hash_is_stable() -> None:
+    from verify.report import tool_sha256
+
+    tool_sha256.cache_clear()
+    first = tool_sha256()
+    tool_sha256.cache_clear()
+    assert tool_sha256() == first and len(first) == 64
+
+
+def test_a_not_exportable_key_in_a_documented_table_is_that_finding_only(tmp_path: Path) -> None:
+    path = tmp_path / "e.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("sms.json", json.dumps({"sms": [
+            {"id": "1", "content": {"body": "hi"}, "shareLink": "x"},
+            {"id": "2", "content": {"body": "yo"}},
+        ]}))  # fmt: skip
+    report = verify(path)
+    rows = [r for r in flatten(report) if r[4] == "shareLink" or r[0] == "not-exportable-present"]
+    assert rows == [("not-exportable-present", "error", "sms", "sms", "shareLink", 1)]
+    assert report["undocumented"]["fields"] == []
+
+
+def test_the_report_says_which_observed_names_a_mapping_renamed(tmp_path: Path) -> None:
+    from verify.mapping import apply_mapping
+
+    path = tmp_path / "e.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        records = [{"id": "1", "msgBody": {"body": "hi"}}, {"id": "2", "msgBody": {"body": "y"}}]
+        zf.writestr("msgs.json", json.dumps({"sms_records": records}))
+    mapping = tmp_path / "mapping.toml"
+    mapping.write_text('[tables]\n"sms_records" = "sms"\n"gone" = "notes"\n\n'
+                       '[fields.sms]\n"msgBody" = "content"\n"nowhere" = "creator"\n',
+                       encoding="utf-8")  # fmt: skip
+    contract = apply_mapping(CONTRACT, mapping)
+    report = verify_export(path, contract, password=lambda name: "unused")
+    import hashlib
+
+    assert report["mapping"] == {
+        "sha256": hashlib.sha256(mapping.read_bytes()).hexdigest(),
+        "applied": [
+            {"kind": "field", "observed": "msgBody", "documented": "sms.content", "records": 2},
+            {"kind": "table", "observed": "sms_records", "documented": "sms", "records": 2},
+        ],
+        "unused": [
+            {"kind": "field", "observed": "nowhere", "documented": "sms.creator", "records": None},
+            {"kind": "table", "observed": "gone", "documented": "notes", "records": None},
+        ],
+    }
+    text = render_text(report)
+    assert (
+        "table sms_records -> sms (2 records)" in text
+        and "not in this export: nowhere, gone" in text
+    )
+    assert "<code>sms_records</code> → <code>sms</code>" in render_html(report)

@@ -115,6 +115,7 @@ class Contract:
     services: tuple[Service, ...]
     not_exportable: tuple[NotExportable, ...]
     mapped: Mapping[str, str] = field(default_factory=dict)
+    mapping_sha256: str | None = None  # of the --mapping file applied, if any
 
     @property
     def data_services(self) -> tuple[Service, ...]:

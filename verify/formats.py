@@ -68,8 +68,9 @@ def _findings_table(report: dict[str, Any]) -> Table:
 def render_text(report: dict[str, Any], *, color: bool | None = None, width: int = 120) -> str:
     """Return the report for a terminal: the summary first, then services and findings."""
     buffer = io.StringIO()
+    # color None (a terminal, --color auto) lets rich decide; False turns colour off for sure.
     console = Console(
-        file=buffer, force_terminal=color, no_color=not color, width=width, highlight=False
+        file=buffer, force_terminal=color, no_color=color is False, width=width, highlight=False
     )
     for line in _summary_lines(report):
         console.print(line, markup=True, soft_wrap=True)
@@ -79,7 +80,32 @@ def render_text(report: dict[str, Any], *, color: bool | None = None, width: int
     console.print(_services_table(report))
     if report["findings"]:
         console.print(_findings_table(report))
+    for service in report["services"]:
+        if service["records"]:
+            console.print(_fields_table(service))
+    if report.get("mapping"):
+        console.print(_mapping_lines(report["mapping"]), markup=False, soft_wrap=True)
+    console.print(report["summary"]["coverage_definition"], markup=False, soft_wrap=True)
     return buffer.getvalue()
+
+
+def _fields_table(service: dict[str, Any]) -> Table:
+    table = Table(title=f"{service['name']['en']} ({service['id']}): fields", expand=False)
+    for col in ("field", "keys found", "coverage"):
+        table.add_column(col, justify="right" if col == "coverage" else "left")
+    for f in service["fields"]:
+        keys = ", ".join(f["keys_found"]) or "-"
+        table.add_row(f"{f['name']['en']} ({f['id']})", keys, f"{f['coverage'] * 100:.0f} %")
+    return table
+
+
+def _mapping_lines(mapping: dict[str, Any]) -> str:
+    lines = [f"mapping (sha256 {mapping['sha256']}):"]
+    for m in mapping["applied"]:
+        lines.append(f"  {m['kind']} {m['observed']} -> {m['documented']} ({m['records']} records)")
+    if mapping["unused"]:
+        lines.append("  not in this export: " + ", ".join(m["observed"] for m in mapping["unused"]))
+    return "\n".join(lines)
 
 
 def render_html(report: dict[str, Any], *, standalone: bool = True) -> str:
@@ -102,10 +128,25 @@ def summary_rows(reports: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
             "records": s["records"],
             "coverage": s["coverage"],
         }
-        for service in report["services"]:
-            row[service["id"]] = service["coverage"]
         rows.append(row)
+    ids = [service["id"] for service in summary_services(reports)]
+    for row, report in zip(rows, reports, strict=True):
+        coverage = {service["id"]: service["coverage"] for service in report["services"]}
+        row.update({sid: coverage.get(sid, "") for sid in ids})  # "" : not in that contract
     return rows
+
+
+def render_summary_text(reports: Sequence[dict[str, Any]], *, width: int = 120) -> str:
+    """Return the many-exports summary as a table for the terminal."""
+    table = Table(title="Summary", expand=False)
+    for col in ("export", "status", "errors", "warnings", "records", "coverage"):
+        table.add_column(col, justify="left" if col in ("export", "status") else "right")
+    for row in summary_rows(reports):
+        table.add_row(row["export"], row["status"], str(row["errors"]), str(row["warnings"]),
+                      str(row["records"]), f"{row['coverage'] * 100:.1f} %")  # fmt: skip
+    buffer = io.StringIO()
+    Console(file=buffer, width=width, no_color=True, highlight=False).print(table)
+    return buffer.getvalue()
 
 
 def render_summary_csv(reports: Sequence[dict[str, Any]]) -> str:
@@ -119,8 +160,16 @@ def render_summary_csv(reports: Sequence[dict[str, Any]]) -> str:
     return buffer.getvalue()
 
 
+def summary_services(reports: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Return every service of any of the reports, once, in the order they first appear."""
+    seen: dict[str, dict[str, Any]] = {}
+    for report in reports:
+        for service in report["services"]:
+            seen.setdefault(service["id"], service)
+    return list(seen.values())
+
+
 def render_summary_html(reports: Sequence[dict[str, Any]]) -> str:
     """Return the many-exports summary as a standalone HTML page."""
     template = environment().get_template("report_summary.html")
-    services = reports[0]["services"] if reports else []
-    return template.render(rows=summary_rows(reports), services=services)
+    return template.render(rows=summary_rows(reports), services=summary_services(reports))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import tomllib
 from collections.abc import Mapping
@@ -42,6 +43,7 @@ def apply_mapping(contract: Contract, path: Path | str) -> Contract:
     """
     mapping_path = Path(path)
     raw = _read(mapping_path)
+    digest = hashlib.sha256(mapping_path.read_bytes()).hexdigest()
     tables = _string_table(mapping_path, raw.get("tables", {}), "[tables]")
     fields_raw = raw.get("fields", {})
     if not isinstance(fields_raw, Mapping):
@@ -75,7 +77,9 @@ def apply_mapping(contract: Contract, path: Path | str) -> Contract:
     new_services = tuple(
         _extend(s, extra_tables.get(s.id, []), extra_keys.get(s.id, {})) for s in contract.services
     )
-    return dataclasses.replace(contract, services=new_services, mapped=mapped)
+    return dataclasses.replace(
+        contract, services=new_services, mapped=mapped, mapping_sha256=digest
+    )
 
 
 def _extend(service: Service, tables: list[str], keys: dict[str, list[str]]) -> Service:

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
+import viewer
 from verify.checks import SEVERITY_ORDER, Context, Finding, run_checks
 from verify.contract import Contract, Service
 from verify.stats import StatsCollector, TableStats
@@ -199,7 +203,7 @@ def build_report(
     return {
         "report_version": REPORT_VERSION,
         "generated_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
-        "tool": {"name": "export-viewer", "version": __version__},
+        "tool": {"name": "export-viewer", "version": __version__, "sha256": tool_sha256()},
         "contract": {
             "provider": contract.provider,
             "version": contract.version,
@@ -236,9 +240,48 @@ def build_report(
         "services": services,
         "undocumented": _scope(ctx, findings),
         "not_exportable_found": _not_exportable(ctx),
-        "mapping": dict(sorted(contract.mapped.items())),
+        "mapping": _mapping(contract, stats),
         "findings": [_finding_dict(f) for f in shown],
     }
+
+
+@functools.cache
+def tool_sha256() -> str:
+    """Return a hash of the tool's own code (verify/ and viewer/ sources), the same each run."""
+    digest = hashlib.sha256()
+    for package in (Path(__file__).resolve().parent, Path(viewer.__file__).resolve().parent):
+        for source in sorted(package.rglob("*.py")):
+            digest.update(source.relative_to(package.parent).as_posix().encode())
+            digest.update(source.read_bytes())
+    return digest.hexdigest()
+
+
+def _mapping(contract: Contract, stats: StatsCollector) -> dict[str, Any] | None:
+    """Return which observed names a --mapping file mapped, as far as the export has them."""
+    if not contract.mapped:
+        return None
+    applied: list[dict[str, Any]] = []
+    unused: list[dict[str, Any]] = []
+    for entry, documented in sorted(contract.mapped.items()):
+        kind, _, observed = entry.partition(":")
+        if kind == "table":
+            table = stats.tables.get(observed)
+            records = table.records if table else None
+        else:
+            service_id, _, key = observed.partition(".")
+            field_id = documented.partition(".")[2]
+            records = (
+                sum(
+                    t.fields[field_id].keys.get(key, 0)
+                    for t in stats.tables.values()
+                    if t.service and t.service.id == service_id and field_id in t.fields
+                )
+                or None
+            )
+            observed = key
+        row = {"kind": kind, "observed": observed, "documented": documented, "records": records}
+        (applied if records else unused).append(row)
+    return {"sha256": contract.mapping_sha256, "applied": applied, "unused": unused}
 
 
 def exit_code(report: dict[str, Any], fail_on: str = "error") -> int:

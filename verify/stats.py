@@ -154,12 +154,14 @@ class _EntryStats:
                     self._field(stats, fp, record, index, key)
                     break
         extra = record.keys() - plan.known
-        for key in extra:
-            stats.undocumented_keys.setdefault(key, Tally()).hit(self.file, index)
-        if plan.not_exportable_keys:
-            for key in record.keys() & plan.not_exportable_keys.keys():
+        if extra and plan.not_exportable_keys:
+            # A key that reveals a category documented as not exportable is that finding only.
+            for key in extra & plan.not_exportable_keys.keys():
                 pair = (plan.not_exportable_keys[key], key)
                 stats.not_exportable_keys.setdefault(pair, Tally()).hit(self.file, index)
+            extra = extra - plan.not_exportable_keys.keys()
+        for key in extra:
+            stats.undocumented_keys.setdefault(key, Tally()).hit(self.file, index)
         if plan.roles:
             self._time_order(stats, plan, record, index)
         for k in plan.id_keys:

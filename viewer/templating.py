@@ -27,6 +27,13 @@ def percent(x: float | None) -> str:
     return "" if x is None else f"{x * 100:.1f} %"
 
 
+def when(iso: str | None) -> str:
+    """Return an ISO 8601 time as the report shows it in English (UTC when it has no zone)."""
+    from viewer.site.i18n import Formats
+
+    return Formats("en").when(iso)
+
+
 @cache
 def environment() -> jinja2.Environment:
     """Return the shared environment (templates are `.html`; autoescape is always on)."""
@@ -42,5 +49,7 @@ def environment() -> jinja2.Environment:
     env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     env.filters["size"] = humanize_size
     env.filters["percent"] = percent
+    env.filters["number"] = lambda n: "" if n is None else f"{n:,}"
+    env.filters["when"] = when
     env.globals["now"] = lambda: dt.datetime.now(dt.UTC)
     return env

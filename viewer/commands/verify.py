@@ -1,9 +1,9 @@
 """Verify exports against the documented contract and report what is missing, extra or wrong.
 
 One export: the report in text (default), JSON or HTML, on stdout or in --output FILE.
-Several exports (several paths, or a folder of .zip files): one report per export in
---output DIR (default: the current folder is not written to; the reports go to stdout as
-text) plus summary.csv and summary.html with one row per export and coverage per service.
+Several exports (several paths, or a folder of .zip files): with --output DIR, one report per
+export in the chosen format plus summary.csv and summary.html (one row per export, coverage per
+service); without it, the text reports one after another and the summary as a table.
 
 Exit codes: 0 no errors, 1 errors found (--fail-on warning: warnings too), 2 could not verify.
 """
@@ -11,6 +11,7 @@ Exit codes: 0 no errors, 1 errors found (--fail-on warning: warnings too), 2 cou
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -54,12 +55,13 @@ def _render(report: dict[str, Any], fmt: str, color: bool | None) -> str:
     return render_text(report, color=color)
 
 
-def _color(args: argparse.Namespace, to_terminal: bool) -> bool | None:
+def _color(args: argparse.Namespace, to_terminal: bool) -> bool:
+    """Return whether the text report is coloured: on a terminal, unless NO_COLOR is set."""
     if args.color == "always":
         return True
     if args.color == "never" or not to_terminal:
         return False
-    return None
+    return "NO_COLOR" not in os.environ  # the report is rendered to a string: decide here
 
 
 def _verify_one(args: argparse.Namespace, path: Path) -> dict[str, Any]:
@@ -104,10 +106,19 @@ def _run_one(args: argparse.Namespace, path: Path) -> int:
 
 
 def _run_many(args: argparse.Namespace, paths: list[Path]) -> int:
-    from verify.formats import render_summary_csv, render_summary_html, render_text
+    from verify.formats import (
+        render_summary_csv,
+        render_summary_html,
+        render_summary_text,
+        render_text,
+    )
     from verify.report import exit_code
 
     out = Path(args.output) if args.output else None
+    if out is None and args.format != "text":
+        raise UsageError(
+            f"several exports give one {args.format} report each: pass --output DIR for them"
+        )
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
     reports, worst = [], 0
@@ -131,6 +142,8 @@ def _run_many(args: argparse.Namespace, paths: list[Path]) -> int:
         _write(out / "summary.csv", render_summary_csv(reports))
         _write(out / "summary.html", render_summary_html(reports))
         sys.stdout.write(f"wrote {len(reports)} reports and summary.csv, summary.html to {out}\n")
+    else:
+        sys.stdout.write(render_summary_text(reports))
     return worst
 
 

@@ -18,7 +18,7 @@ from babel.numbers import format_decimal
 from babel.support import Translations
 
 from viewer.resources import data_path
-from viewer.timeparse import ms_to_datetime
+from viewer.timeparse import ms_to_datetime, to_epoch_ms
 
 LANGUAGES = ("en", "sv")
 LANGUAGE_NAMES = {"en": "English", "sv": "Svenska"}
@@ -158,6 +158,10 @@ class Formats:
             return ""
         return _day_text(self.lang, when.astimezone(LOCALTZ).date(), fmt)
 
+    def when(self, iso: str | None) -> str:
+        """Return an ISO 8601 time (a report's) as a local date and time."""
+        return self.datetime(to_epoch_ms(iso)) if iso else ""
+
     def month(self, key: str) -> str:
         """Return a `YYYY-MM` key as the month's name and year."""
         year, month = (int(part) for part in key.split("-"))
@@ -225,6 +229,7 @@ def environment(lang: str) -> jinja2.Environment:
         size=formats.size,
         duration=formats.duration,
         percent=formats.percent,
+        when=formats.when,
     )
     from viewer.site.cells import cell_html, row_html
 

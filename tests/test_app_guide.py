@@ -51,3 +51,21 @@ def test_guide_is_served_with_its_own_policy(run: Running) -> None:
 
 def test_guide_needs_the_token_too(run: Running) -> None:
     assert run.client(signed_in=False).get("/guide/").status_code == 401
+
+
+def test_the_served_guide_links_back_to_the_viewer(run: Running) -> None:
+    client = run.client()
+    assert '<p class="ev-viewer-link"><a href="/?lang=en">' in client.get("/guide/").text
+    assert '<a href="/?lang=sv">' in client.get("/guide/sv/").text
+    start = client.get("/?lang=sv")
+    assert start.status_code == 200 and 'lang="sv"' in start.text
+
+
+def test_a_mapping_given_to_serve_is_part_of_the_guide_and_its_stamp(tmp_path: Path) -> None:
+    mapping = tmp_path / "mapping.toml"
+    mapping.write_text('[tables]\n"sms_records" = "sms"\n', encoding="utf-8")
+    assert source_stamp(mapping) != source_stamp()
+    guide = ensure_guide(tmp_path / "cache", mapping=mapping)
+    assert up_to_date(guide.root, source_stamp(mapping))
+    page = (guide.root / "exportable-data.html").read_text(encoding="utf-8")
+    assert "sms_records" in page  # the tables document the names the mapping adds

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
 import pytest
 
@@ -154,3 +155,26 @@ def test_timeline_command_errors(
     assert exc_info.value.code == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ") and message in err and err.count("\n") == 1
+
+
+def test_the_default_country_comes_from_the_contract(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from verify.contract import DEFAULT_CONTRACT
+
+    other = tmp_path / "other.toml"
+    other.write_text(
+        DEFAULT_CONTRACT.read_text(encoding="utf-8").replace('country = "NL"', 'country = "DE"', 1),
+        encoding="utf-8",
+    )
+    # The 14 working days from 2025-09-29 meet 3 October, a holiday in Germany, not in the
+    # Netherlands: the contract's country decides the date.
+    args = ["timeline", "--requested", "2025-09-29", "--format", "json"]
+    assert main([*args, "--contract", str(other)]) == 0
+    from_contract = json.loads(capsys.readouterr().out)
+    assert main([*args, "--country", "DE"]) == 0
+    explicit = json.loads(capsys.readouterr().out)
+    assert from_contract["country"] == "DE" and from_contract["deadlines"] == explicit["deadlines"]
+    assert main(args) == 0
+    dutch = json.loads(capsys.readouterr().out)
+    assert dutch["country"] == "NL" and dutch["deadlines"] != from_contract["deadlines"]

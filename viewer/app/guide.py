@@ -53,10 +53,11 @@ def _sources() -> list[Path]:
     return sorted(files)
 
 
-def source_stamp(contract: Path | None = None) -> str:
-    """Return a digest of the guide's sources: a change in any of them means a rebuild."""
-    digest = hashlib.sha256(__version__.encode())
-    for path in [*_sources(), *([contract] if contract else [])]:
+def source_stamp(*extra: Path) -> str:
+    """Return a digest of the guide's sources (and `extra` files, a contract or mapping given on
+    the command line): a change in any of them means a rebuild."""
+    digest = hashlib.sha256(f"{__version__} viewer-link={VIEWER_LINK}".encode())
+    for path in [*_sources(), *extra]:
         digest.update(str(path).encode("utf-8", "surrogateescape") + b"\0")
         digest.update(path.read_bytes())
     return digest.hexdigest()
@@ -70,17 +71,35 @@ def up_to_date(root: Path, stamp: str) -> bool:
         return False
 
 
-def ensure_guide(folder: Path | None = None, *, force: bool = False) -> Guide:
-    """Return the built guide, building it first when missing, out of date or forced."""
+# The served guide links back to the start page, which lists the open exports (in the page's
+# language); the viewer's own pages live under /x/<id>/, one per open export.
+VIEWER_LINK = "/?lang={lang}"
+
+
+def ensure_guide(
+    folder: Path | None = None,
+    *,
+    force: bool = False,
+    contract: Path | None = None,
+    mapping: Path | None = None,
+) -> Guide:
+    """Return the built guide, building it first when missing, out of date or forced.
+
+    `contract` and `mapping` (serve's --contract, --mapping) are documented instead of the
+    default contract, and are part of what "out of date" looks at.
+    """
     from viewer.guide.build import build_guide
 
     folder = folder or cache_folder()
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     root = folder / "guide"
-    stamp = source_stamp()
+    stamp = source_stamp(*(p for p in (contract, mapping) if p is not None))
     if force or not up_to_date(root, stamp):
         # Build beside the old copy and swap it in, so a running server never serves half a guide.
         fresh = Path(tempfile.mkdtemp(prefix="guide-", dir=folder))
-        build_guide(fresh)
+        build_guide(fresh, viewer_link=VIEWER_LINK,
+                    contract=str(contract) if contract else None,
+                    mapping=str(mapping) if mapping else None)  # fmt: skip
         (fresh / STAMP).write_text(stamp, encoding="ascii")
         old = folder / f"old-{fresh.name}"
         if root.exists():

@@ -14,13 +14,14 @@ from types import FrameType
 import uvicorn
 from starlette.applications import Starlette
 
-from verify.contract import DEFAULT_CONTRACT, Contract, load_contract
+from verify.contract import DEFAULT_CONTRACT, Contract
 from viewer.app import AppConfig, create_app
 from viewer.app.guide import ensure_guide
 from viewer.app.security import DEFAULT_MAX_UPLOAD
 from viewer.app.sessions import Sessions
 from viewer.app.watch import follow_sources, in_thread
 from viewer.errors import OutputError
+from viewer.options import load_contract_and_mapping
 from viewer.resources import data_path
 from viewer.site.i18n import reload_templates
 
@@ -87,13 +88,18 @@ def prepare(
     guide: bool = True,
     dev: bool = False,
     contract_path: Path | None = None,
+    mapping_path: Path | None = None,
     max_upload: int = DEFAULT_MAX_UPLOAD,
     guide_folder: Path | None = None,
 ) -> tuple[Starlette, socket.socket]:
     """Bind the port, build the guide if needed, and return the app with its socket."""
     sock = bind(port)
     try:
-        built = ensure_guide(guide_folder) if guide else None
+        built = (
+            ensure_guide(guide_folder, contract=contract_path, mapping=mapping_path)
+            if guide
+            else None
+        )
         config = AppConfig(sock.getsockname()[1], contract, lang=lang, guide=built,
                            max_upload=max_upload)  # fmt: skip
         app = create_app(config)
@@ -101,7 +107,7 @@ def prepare(
         sock.close()
         raise
     if dev:
-        start_dev(app, contract_path)
+        start_dev(app, contract_path, mapping_path)
     return app, sock
 
 
@@ -127,7 +133,7 @@ def source_folders(contract: Path | None) -> list[Path]:
     return [data_path("templates"), (contract or DEFAULT_CONTRACT).parent, data_path("site_src")]
 
 
-def start_dev(app: Starlette, contract_path: Path | None) -> None:
+def start_dev(app: Starlette, contract_path: Path | None, mapping_path: Path | None = None) -> None:
     """Rebuild and reload open pages when templates, the contract or the guide change."""
     config: AppConfig = app.state.config
     sessions: Sessions = app.state.sessions
@@ -135,17 +141,19 @@ def start_dev(app: Starlette, contract_path: Path | None) -> None:
     def rebuild(changed: set[Path]) -> None:
         contract_changed = any(
             (p.suffix in {".toml", ".yaml", ".yml", ".json"} and "contracts" in p.parts)
-            or p == contract_path
+            or p in (contract_path, mapping_path)
             for p in changed
         )
         try:
             if any(p.suffix in {".html", ".css", ".po"} for p in changed):
                 reload_templates()
             if contract_changed:
-                config.contract = load_contract(contract_path)
+                config.contract = load_contract_and_mapping(contract_path, mapping_path)
                 sessions.reload_all(config.contract)
             if config.guide is not None and (contract_changed or _under_site_src(changed)):
-                config.guide = ensure_guide(config.guide.root.parent)
+                config.guide = ensure_guide(
+                    config.guide.root.parent, contract=contract_path, mapping=mapping_path
+                )
         except Exception as exc:  # a broken edit must not stop the server: say so and go on
             sys.stderr.write(f"warning: --dev rebuild failed: {exc}\n")
             return

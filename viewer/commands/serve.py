@@ -54,6 +54,7 @@ def run(args: argparse.Namespace) -> int:
         guide=not args.no_guide,
         dev=args.dev,
         contract_path=Path(args.contract) if args.contract else None,
+        mapping_path=Path(args.mapping) if args.mapping else None,
     )
     if export is not None:
         app.state.sessions.open(export.resolve(), password)

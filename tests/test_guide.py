@@ -219,3 +219,33 @@ def test_calculator_fills_in_the_swedish_request_text(site: Path, page: PageReco
     page.page.select_option("#ev-kind", "deletion")
     assert page.page.input_value("#ev-letter").startswith("Ämne: Begäran om radering")
     assert page.console_errors == []
+
+
+@pytest.mark.browser
+def test_calculator_fills_in_every_english_request_text_and_copies_it(
+    site: Path, page: PageRecorder
+) -> None:
+    p = page.page
+    p.goto((site / guide_link("en", "calculator")).as_uri())
+    _browser_deadlines(page, "2026-12-20")
+    starts = {
+        "migration": "Subject: Request to switch (migration) of my Xiaomi Cloud data",
+        "backup": "Subject: Request for a copy of my Xiaomi Cloud data (backup)",
+        "deletion": "Subject: Request to delete my Xiaomi Cloud data",
+    }
+    for kind, start in starts.items():
+        p.select_option("#ev-kind", kind)
+        text = p.input_value("#ev-letter")
+        assert text.startswith(start), (kind, text[:80])
+        assert "2026-12-20" in text and "{" not in text, kind  # every date filled in
+    p.select_option("#ev-kind", "backup")
+    backup = p.input_value("#ev-letter")
+    assert "2027-02-20" in backup and "2027-01-11" in backup  # the notice and 14 working days
+    p.select_option("#ev-kind", "deletion")
+    assert "within one month at the latest (GDPR article 12(3))" in p.input_value("#ev-letter")
+    p.click("#ev-copy")
+    p.locator("#ev-message").filter(has_text=re.compile("copied|copy it yourself")).wait_for()
+    selected = p.evaluate("() => document.getSelection().toString().length")
+    assert selected > 100  # the text is selected, ready to paste
+    assert page.console_errors == []
+    assert page.external_requests == []

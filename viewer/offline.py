@@ -9,7 +9,18 @@ from pathlib import Path
 # Loading contexts only: a plain <a href> is a link the user may follow, not a request on load.
 _SRC_ATTRS = frozenset({"src", "srcset", "poster", "data", "background"})
 _LINK_RELS_LOADED = frozenset(
-    {"stylesheet", "preload", "prefetch", "preconnect", "dns-prefetch", "modulepreload", "icon"}
+    {
+        "stylesheet",
+        "preload",
+        "prefetch",
+        "preconnect",
+        "dns-prefetch",
+        "modulepreload",
+        "icon",
+        "manifest",
+        "apple-touch-icon",
+        "mask-icon",
+    }
 )
 # SVG elements that load what their href names (HTML parsing lower-cases the tag names).
 _HREF_LOADERS = frozenset({"script", "image", "use", "feimage"})

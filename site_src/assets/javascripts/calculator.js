@@ -93,8 +93,9 @@
         "Subject: Request to delete my Xiaomi Cloud data\n\n" +
         "Hello,\n\nI ask you to delete all data held for my account in the Xiaomi Cloud service " +
         "(GDPR article 17, and article 25 of the EU Data Act after a switch). I made this request " +
-        "on {requested}.\n\nPlease confirm the deletion in writing by {notice} at the latest, and " +
-        "tell me which data, if any, you are required to keep, and why.\n\nKind regards,\n"
+        "on {requested}.\n\nPlease confirm the deletion in writing without undue delay, and within " +
+        "one month at the latest (GDPR article 12(3)), and tell me which data, if any, you are " +
+        "required to keep, and why.\n\nKind regards,\n"
     },
     sv: {
       migration:
@@ -120,8 +121,9 @@
         "Ämne: Begäran om radering av mina data i Xiaomi Cloud\n\n" +
         "Hej,\n\nJag ber er radera alla data som finns för mitt konto i tjänsten Xiaomi Cloud " +
         "(artikel 17 i dataskyddsförordningen, och artikel 25 i EU:s dataförordning efter ett " +
-        "byte). Jag gjorde begäran {requested}.\n\nBekräfta raderingen skriftligen senast " +
-        "{notice} och tala om vilka data ni eventuellt måste spara, och varför.\n\n" +
+        "byte). Jag gjorde begäran {requested}.\n\nBekräfta raderingen skriftligen utan onödigt " +
+        "dröjsmål och senast inom en månad (artikel 12.3 i dataskyddsförordningen), och tala om " +
+        "vilka data ni eventuellt måste spara, och varför.\n\n" +
         "Vänliga hälsningar\n"
     }
   };

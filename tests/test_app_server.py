@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -77,6 +78,13 @@ def test_ctrl_c_with_open_streams_leaves_nothing_behind(tmp_path: Path) -> None:
         for stream in streams:
             stream.start()
         until(lambda: client.get(f"/x/{sid}/progress").status_code == 303, "the export")
+        assert client.get(f"/x/{sid}/download/csv.zip").status_code == 200
+        until(lambda: not list(temp.rglob("download-*")), "a sent download to be deleted")
+        # A download still being converted when Ctrl+C comes: its folder goes with the run's.
+        slow = threading.Thread(target=_get_quietly, args=(client, f"/x/{sid}/download/all.zip"),
+                                daemon=True)  # fmt: skip
+        slow.start()
+        until(lambda: bool(list(temp.rglob("download-*"))), "the download to start")
         proc.send_signal(signal.SIGINT)
         # Bounded: uvicorn's graceful timeout is 3 s; open event streams must not hold it up.
         assert proc.wait(WAIT) == 0
@@ -84,6 +92,11 @@ def test_ctrl_c_with_open_streams_leaves_nothing_behind(tmp_path: Path) -> None:
             stream.join(WAIT)
             assert not stream.is_alive()
         assert list(temp.iterdir()) == []  # no upload, no spooled file, no folder left
+
+
+def _get_quietly(client: httpx.Client, url: str) -> None:
+    with contextlib.suppress(httpx.HTTPError):  # the server went away mid-download: the test
+        client.get(url)
 
 
 def _read_events(port: int, token: str, sid: str) -> None:

@@ -27,6 +27,7 @@ def routes(guide_root: Path | None) -> list[BaseRoute]:
         Route(f"/x/{SID}/data/{{name:str}}", export_pages.data_file, methods=["GET"]),
         Route(f"/x/{SID}/csv/{{name:str}}", export_pages.csv_download, methods=["GET"]),
         Route(f"/x/{SID}/download/{{fmt:str}}", downloads.download, methods=["GET"]),
+        Route(f"/x/{SID}/{{lang:str}}/downloads.html", downloads.downloads_page, methods=["GET"]),
         Route(f"/x/{SID}/guide/{{path:path}}", pages.guide_redirect, methods=["GET"]),
         Route(f"/x/{SID}/{{lang:str}}/{{path:path}}", export_pages.export_page, methods=["GET"]),
         Mount("/app/static", StaticFiles(directory=APP_STATIC), name="app-static"),

@@ -253,7 +253,9 @@ def source_messages() -> list[str]:
     # pybabel's folder walk skips folders starting with "_" (our _partials), so list files here.
     templates = sorted(data_path("templates").rglob("*.html"))
     sources = [("jinja2", p) for p in templates]
-    sources += [("python", p) for p in sorted(Path(__file__).resolve().parent.glob("*.py"))]
+    package = Path(__file__).resolve().parent.parent
+    for folder in (package / "site", package / "app"):  # the viewer's code, static and served
+        sources += [("python", p) for p in sorted(folder.glob("*.py"))]
     for method, path in sources:
         for _line, message, _comments, _context in extract_from_file(method, str(path)):
             for text in message if isinstance(message, tuple) else (message,):

@@ -128,3 +128,44 @@ def test_closing_an_upload_deletes_it(run: Running, sample: Path) -> None:
     client.post(f"/x/{sid}/close", data={"csrf": csrf}, headers={"origin": run.base})
     assert not folder.exists()
     assert run.sessions.get(sid) is None
+
+
+def test_closing_an_export_while_it_loads_stops_the_load(run: Running, tmp_path: Path) -> None:
+    import threading
+
+    from viewer.sample import write_sample
+
+    big = tmp_path / "big.zip"
+    write_sample(big, records=30_000, password=PASSWORD)
+    session = run.sessions.open(big, PASSWORD)
+    until(lambda: session.done > 0, "the load to start")
+    assert session.state == "loading"
+    run.sessions.close(session.id)
+    loader = next((t for t in threading.enumerate() if t.name == f"load-{session.id}"), None)
+    if loader is not None:
+        loader.join(30)
+        assert not loader.is_alive()
+    assert session.loaded is None and session.password is None
+    assert run.sessions.get(session.id) is None
+
+
+NAMES = [("..", "export.zip"), ("../../evil.zip", "evil.zip"), ("a\\b\\mine.zip", "mine.zip"),
+         (".", "export.zip")]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "kept"), NAMES)
+def test_an_uploaded_files_name_cannot_leave_the_private_folder(
+    run: Running, sample: Path, name: str, kept: str
+) -> None:
+    client = run.client()
+    csrf = csrf_of(client.get("/").text)
+    files = {"upload": (name, sample.read_bytes(), "application/zip")}
+    reply = client.post("/open", data={"csrf": csrf, "password": PASSWORD}, files=files,
+                        headers={"origin": run.base})  # fmt: skip
+    assert reply.status_code == 303, reply.text
+    sid = reply.headers["location"].split("/")[2]
+    session = run.sessions.get(sid)
+    assert session is not None and session.path.name == kept
+    assert session.path.parent.parent == run.sessions.folder
+    events(client, f"/x/{sid}/events", until_event="ready")
+    run.sessions.close(sid)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 import shutil
 import sqlite3
@@ -19,6 +20,13 @@ from viewer.site.model import SiteData
 from viewer.store import Store
 
 LOADING, READY, FAILED = "loading", "ready", "failed"
+
+
+def safe_upload_name(name: str) -> str:
+    """Return the last part of an uploaded file's name (export.zip when nothing usable is left)."""
+    last = re.split(r"[/\\]", name)[-1].strip()
+    last = "".join(ch for ch in last if ch.isprintable())[:200]
+    return last if last not in ("", ".", "..") else "export.zip"
 
 
 class Cancelled(Exception):
@@ -82,9 +90,9 @@ class Sessions:
             return self._sessions.get(sid)
 
     def upload_path(self, name: str) -> Path:
-        """Return a new private file path for an uploaded export."""
+        """Return a new private file path for an uploaded export (its name made harmless)."""
         folder = Path(tempfile.mkdtemp(dir=self.folder))
-        return folder / (Path(name).name or "export.zip")
+        return folder / safe_upload_name(name)
 
     def open(self, path: Path, password: str | None, *, uploaded: bool = False) -> Session:
         """Start loading an export in the background and return its session."""
@@ -119,7 +127,7 @@ class Sessions:
 
     def _progress(self, session: Session) -> Callable[[int, int], None]:
         def update(done: int, total: int) -> None:
-            if self.stopping.is_set():
+            if self.stopping.is_set() or session.closed.is_set():  # closed: stop decrypting
                 raise Cancelled
             session.done, session.total = done, total
 
@@ -136,6 +144,7 @@ class Sessions:
                 progress=self._progress(session),
             )
         except Cancelled:
+            session.password = None
             return
         except ExportViewerError as exc:
             self._fail(session, str(exc))
@@ -200,6 +209,7 @@ class Sessions:
         if session is None:
             return False
         session.closed.set()
+        session.password = None
         with session.lock:
             loaded, session.loaded = session.loaded, None
         if loaded is not None:

@@ -1,7 +1,8 @@
 """Serve the viewer and the guide on 127.0.0.1, in your browser.
 
 Without EXPORT, the start page lets you choose an export (a path, or an upload of the still
-encrypted ZIP) and type its password. The address printed carries a one-time token: open it as is.
+encrypted ZIP) and type its password. The address printed carries the run's access token: open
+it as is.
 Everything stays on this computer; Ctrl+C stops the server and wipes the opened exports.
 """
 

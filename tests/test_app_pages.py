@@ -220,3 +220,34 @@ def test_served_pages_load_nothing_from_off_the_machine(
     for n, html in enumerate(crawl(client, f"/x/{hostile}/en/index.html").values()):
         (tmp_path / f"{n}.html").write_text(html, encoding="utf-8")
     assert external_references(tmp_path) == []
+
+
+def test_search_combines_with_sort_and_filters(client: httpx.Client, export: str) -> None:
+    record = client.get(f"/x/{export}/en/tables/sms/records/p1.html?format=json").json()
+    number = re.search(r'"address": "([^"]+)"', record["records"][0]["raw"])
+    assert number
+    digits = number[1].lstrip("+")
+    found = table_json(client, export, f"q={digits}")["rows"]
+    assert found  # the number is in the text of the messages with that person
+    same = table_json(client, export, f"q={digits}&counterpart={number[1]}")["rows"]
+    assert same and {r["seq"] for r in same} <= {r["seq"] for r in found}  # type: ignore[index]
+    none = table_json(client, export, f"q={digits}&since=1990-01-01&until=1990-12-31")
+    assert none["rows"] == []
+    page = table_json(client, export, f"q={digits}&sort=content.date")
+    column = [c["key"] for c in page["columns"]].index("content.date")  # type: ignore[attr-defined]
+    up = [r["cells"][column]["ms"] for r in page["rows"]]  # type: ignore[attr-defined]
+    down_page = table_json(client, export, f"q={digits}&sort=content.date&desc=1")
+    down = [r["cells"][column]["ms"] for r in down_page["rows"]]  # type: ignore[attr-defined]
+    assert len(up) > 1 and up == sorted(up) and down == sorted(down, reverse=True)
+
+
+def test_status_filter(client: httpx.Client, export: str) -> None:
+    data = client.get(f"/x/{export}/en/tables/contacts/index.html?format=json").json()
+    assert data["kind"] == "table"
+    statuses = client.get(f"/x/{export}/en/tables/contacts/index.html?status=deleted&format=json")
+    deleted = statuses.json()
+    total = data["table"]["records"]
+    assert deleted["query"]["status"] == "deleted"
+    assert 0 <= deleted["query"]["matches"] < total
+    normal = client.get(f"/x/{export}/en/tables/contacts/index.html?status=normal&format=json")
+    assert normal.json()["query"]["matches"] + deleted["query"]["matches"] == total

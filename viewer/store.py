@@ -461,12 +461,12 @@ class Store:
         *,
         offset: int = 0,
         limit: int = 50,
-        sort: str | None = None,
+        sort: Key | None = None,
         desc: bool = False,
         where: Mapping[str, str] | None = None,
         span: tuple[int | None, int | None] = (None, None),
     ) -> list[Record]:
-        """Return one page of a table, sorted by a column or a top-level key, filtered."""
+        """Return one page of a table, sorted by a column, a key or a path (a tuple), filtered."""
         if not where and span == (None, None) and sort in (None, "seq"):
             # Positions are 0..n-1 without gaps: a page of the plain order is an index lookup.
             first = offset if not desc else self._last_seq(table) - offset
@@ -493,26 +493,41 @@ class Store:
         return int(self._rows(sql, params)[0][0])
 
     def search(
-        self, query: str, *, table: str | None = None, limit: int = 50, offset: int = 0
+        self,
+        query: str,
+        *,
+        table: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+        sort: Key | None = None,
+        desc: bool = False,
+        where: Mapping[str, str] | None = None,
+        span: tuple[int | None, int | None] = (None, None),
     ) -> list[Record]:
         """Full-text search over record text; `query` is plain user text (each word a prefix).
 
-        Records not yet in the index are added first (the server asks `searchable` before, so
-        that its pages do not wait for that).
+        In one table, the matches can be filtered and sorted like `page` (best matches first
+        otherwise). Records not yet in the index are added first (the server asks `searchable`
+        before, so that its pages do not wait for that).
         """
         match = fts_query(query)
         if not match:
             return []
         self.index_text()
+        params: list[Any] = [match]
         sql = (
             f"{SELECT}JOIN tbl t ON t.id = r.tbl JOIN record_fts f ON f.rowid = r.id "
             "WHERE record_fts MATCH ?"
         )
-        params: list[Any] = [match]
+        order = "f.rank, r.id"
         if table is not None:
-            sql += " AND t.name = ?"
-            params.append(table)
-        sql += " ORDER BY f.rank, r.id LIMIT ? OFFSET ?"
+            clause, where_params = _where(table, where, span)
+            sql += f" AND {clause}"
+            params += where_params
+            if sort is not None:
+                order, order_params = _order(sort, desc)
+                params += order_params
+        sql += f" ORDER BY {order} LIMIT ? OFFSET ?"
         try:
             rows = self._rows(sql, [*params, max(limit, 0), max(offset, 0)])
         except sqlite3.OperationalError:
@@ -536,10 +551,14 @@ def _record(row: tuple[Any, ...]) -> Record:
     return Record(table, seq, file, idx, json.loads(data), rid, ts, counterpart)
 
 
-def _key_path(key: str) -> str:
-    if '"' in key or not key:
+Key = str | tuple[str, ...]  # a top-level key, or the parts of a path into nested objects
+
+
+def _key_path(key: Key) -> str:
+    parts = (key,) if isinstance(key, str) else key
+    if not parts or any('"' in part or not part for part in parts):
         raise UsageError(f"cannot sort or filter on the key {key!r}")
-    return f'$."{key}"'
+    return "$" + "".join(f'."{part}"' for part in parts)
 
 
 def _where(
@@ -569,13 +588,13 @@ def _where(
     return " AND ".join(clauses), params
 
 
-def _order(sort: str | None, desc: bool) -> tuple[str, list[Any]]:
+def _order(sort: Key | None, desc: bool) -> tuple[str, list[Any]]:
     # Records without the value come last either way; ties keep the table's order (reversed when
     # descending, so that the sort indexes, which end in seq, serve both directions).
     direction = "DESC" if desc else "ASC"
     if sort is None or sort == "seq":
         return f"r.seq {direction}", []
-    if sort in COLUMNS:
+    if isinstance(sort, str) and sort in COLUMNS:
         return f"{COLUMNS[sort]} {direction} NULLS LAST, r.seq {direction}", []
     return f"json_extract(r.data, ?) {direction} NULLS LAST, r.seq {direction}", [_key_path(sort)]
 

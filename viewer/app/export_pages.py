@@ -125,6 +125,14 @@ def parse_query(request: Request, summary: TableSummary) -> Query:
                  tuple(where), span, urlencode(kept))  # fmt: skip
 
 
+def sort_key(summary: TableSummary, sort: str | None) -> str | tuple[str, ...] | None:
+    """Return what the Store sorts by for a column key: a nested column sorts by its path."""
+    column = next((c for c in summary.columns if c["key"] == sort), None)
+    if column is not None and len(column["path"]) > 1:
+        return tuple(column["path"])
+    return sort
+
+
 def status_column(summary: TableSummary) -> str | None:
     """Return the key of the table's status column, if it has one."""
     return next((c["key"] for c in summary.columns if c.get("type") == "status"), None)
@@ -134,13 +142,16 @@ def _fetch(session: Session, name: str, query: Query, page: int) -> tuple[list[R
     """Return the page's records and how many records the query matches in all."""
     offset = (page - 1) * paths.PAGE_SIZE
     store = session.store
+    sort = sort_key(session.site.tables[name], query.sort)
     with session.lock:
         if query.q:
-            found = store.search(query.q, table=name, limit=paths.PAGE_SIZE + 1, offset=offset)
+            found = store.search(query.q, table=name, limit=paths.PAGE_SIZE + 1, offset=offset,
+                                 sort=sort, desc=query.desc, where=dict(query.where),
+                                 span=query.span)  # fmt: skip
             # FTS gives no cheap count: there are more pages while a page overflows.
             return found[: paths.PAGE_SIZE], offset + len(found)
         where = dict(query.where)
-        records = store.page(name, offset=offset, limit=paths.PAGE_SIZE, sort=query.sort,
+        records = store.page(name, offset=offset, limit=paths.PAGE_SIZE, sort=sort,
                              desc=query.desc, where=where, span=query.span)  # fmt: skip
         total = store.count(name, where, query.span) if query.filtered else None
     return records, total if total is not None else session.site.tables[name].info.records

@@ -286,7 +286,7 @@ def _cells(
     data = record.data
     return [
         cell(dig(data, c["key"]) if len(c["path"]) > 1 else data.get(c["key"]),
-             fields.get(c["key"]), fmt)
+             fields.get(c["key"]), fmt, kind=c["type"])
         for c in columns
     ]  # fmt: skip
 

@@ -40,15 +40,27 @@ def _time(value: Any, fmt_name: str | None, fmt: Formats) -> Cell | None:
     return {"kind": "time", "text": text, "title": str(value), "ms": ms}
 
 
-def cell(value: Any, field: Field | None, fmt: Formats, *, limit: int | None = SHORT) -> Cell:
-    """Return how to show one value: its kind, its text and (for URLs only) a link target."""
-    shown = _cell(value, field, fmt, limit)
+def cell(
+    value: Any,
+    field: Field | None,
+    fmt: Formats,
+    *,
+    limit: int | None = SHORT,
+    kind: str | None = None,
+) -> Cell:
+    """Return how to show one value: its kind, its text and (for URLs only) a link target.
+
+    `kind` is the type of a column that is no documented field (a nested main value's role).
+    """
+    shown = _cell(value, field, fmt, limit, kind)
     shown.setdefault("title", "")
     return shown
 
 
-def _cell(value: Any, field: Field | None, fmt: Formats, limit: int | None) -> Cell:
-    ftype = field.type if field else None
+def _cell(
+    value: Any, field: Field | None, fmt: Formats, limit: int | None, kind: str | None = None
+) -> Cell:
+    ftype = field.type if field else kind
     if value is None:
         return {"kind": "empty", "text": ""}
     if isinstance(value, dict | list):

@@ -100,3 +100,56 @@ def test_table_filters_and_sort_in_the_browser(
     p.wait_for_url("**since=1990-01-01**")
     assert p.locator("table.records tbody tr").count() == 1  # the "No records." row
     assert page.console_errors == []
+
+
+def test_many_tabs_all_load_and_each_shows_a_reload_notice(
+    run: Running, tmp_path: Path, page: PageRecorder
+) -> None:
+    import os
+
+    from tests.app_helpers import open_ready
+    from viewer.sample import write_sample
+
+    export = make_sample(tmp_path)
+    session = open_ready(run, export)
+    sign_in(run, page)
+    context = page.page.context
+    overview = f"{run.base}/x/{session.id}/en/index.html"
+    tabs = [context.new_page() for _ in range(8)]  # more than the six connections per host
+    for tab in tabs:
+        tab.set_default_timeout(10_000)
+        tab.goto(overview)
+        assert tab.locator("h1").inner_text().startswith("Your")
+    # The export is replaced on disk: every open tab says so within a few polls.
+    fresh = tmp_path / "export.zip.part"
+    write_sample(fresh, records=500, password=PASSWORD)
+    os.replace(fresh, export)
+    for tab in tabs:
+        tab.locator("[data-ev-notice]").filter(has_text="changed on disk").wait_for(timeout=30_000)
+    assert page.external_requests == []
+    assert [e for e in page.console_errors if "Content Security Policy" in e] == []
+    for tab in tabs:
+        tab.close()
+    run.sessions.close(session.id)
+
+
+def test_the_progress_page_shows_progress(run: Running, tmp_path: Path, page: PageRecorder) -> None:
+    from viewer.sample import write_sample
+
+    big = tmp_path / "big.zip"
+    write_sample(big, records=40_000, password=PASSWORD)
+    p = page.page
+    sign_in(run, page)
+    seen: list[str] = []
+    p.expose_function("evNoteProgress", lambda text: seen.append(text))
+    p.add_init_script("""
+        new MutationObserver(() => {
+          const label = document.querySelector('[data-ev-progress-text]');
+          if (label && /%/.test(label.textContent)) { window.evNoteProgress(label.textContent); }
+        }).observe(document, {subtree: true, childList: true, characterData: true});
+    """)  # fmt: skip
+    p.fill("#ev-path", str(big))
+    p.fill("#ev-password", PASSWORD)
+    p.get_by_role("button", name="Open", exact=True).click()
+    p.wait_for_url("**/en/index.html", timeout=60_000)
+    assert seen and any(" MB)" in text for text in seen), seen  # "37 % (1.2 / 3.3 MB)"

@@ -85,6 +85,8 @@ def serve_globals(request: Request, session: Session | None) -> dict[str, Any]:
         "csrf": request.app.state.secrets.csrf,
         "session": session,
         "events": f"/x/{session.id}/events?since={generation}" if session else None,
+        "state": f"/x/{session.id}/state" if session else None,
+        "generation": generation,
         "home": "/",
     }
 

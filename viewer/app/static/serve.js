@@ -1,4 +1,6 @@
-/* Export Viewer (served): decryption progress and live reload notices, from server-sent events.
+/* Export Viewer (served): decryption progress from server-sent events (the progress page), and
+   reload notices on every other page by a short request every few seconds while the page is
+   visible: a stream per page would use up the browser's six connections per host with many tabs.
    Values from the server are only ever put into the page as text (textContent). */
 (function () {
   "use strict";
@@ -48,9 +50,31 @@
     window.addEventListener("pagehide", function () { source.close(); });
   }
 
+  var POLL = 2000;
+
+  function poll(url, generation) {
+    var busy = false;
+    function check() {
+      if (busy || document.hidden) { return; }
+      busy = true;
+      fetch(url, { credentials: "same-origin", cache: "no-store" })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (data) {
+          busy = false;
+          if (!data || data.state !== "ready" || data.generation <= generation) { return; }
+          generation = data.generation;
+          if (data.notice) { showNotice(data.notice); } else { location.reload(); }
+        }, function () { busy = false; });
+    }
+    setInterval(check, POLL);
+    document.addEventListener("visibilitychange", check);
+  }
+
   function start() {
     var url = meta("ev-events");
     if (url && window.EventSource) { listen(url); }
+    var state = meta("ev-state");
+    if (state && window.fetch) { poll(state, Number(meta("ev-generation") || "0")); }
   }
 
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); }

@@ -179,47 +179,84 @@ def hostile(run: Running, tmp_path_factory: pytest.TempPathFactory) -> str:
     return open_ready(run, make_sample(folder, "hostile-content")).id
 
 
-def crawl(client: httpx.Client, start: str, limit: int = 120) -> dict[str, str]:
-    """Fetch pages reachable from `start` (same export, same language), up to `limit`."""
+def crawl(client: httpx.Client, start: str, limit: int = 3000) -> dict[str, str]:
+    """Fetch every page reachable from `start` (same export, same language); fail past `limit`."""
+    lang = start.split("/")[3]
     seen: dict[str, str] = {}
     queue = [start]
-    while queue and len(seen) < limit:
+    while queue:
         url = queue.pop(0)
         if url in seen:
             continue
+        assert len(seen) < limit, "more pages than a 400-record sample should have"
         seen[url] = client.get(url).text
         for _tag, attrs in parse(seen[url]).tags:
-            href = (attrs.get("href") or "").split("#")[0]
+            href = (attrs.get("href") or "").split("#")[0].split("?")[0]
             if href.endswith(".html") and "://" not in href:
-                queue.append(str(httpx.URL(url).join(href).path))
-    return {u: t for u, t in seen.items() if "/en/" in u}
+                target = str(httpx.URL(url).join(href).path)
+                if f"/{lang}/" in target and target.startswith("/x/"):
+                    queue.append(target)
+    return seen
 
 
-def test_hostile_values_stay_text(client: httpx.Client, hostile: str) -> None:
-    pages = crawl(client, f"/x/{hostile}/en/index.html")
-    joined = "\n".join(pages.values())
-    assert "window.__pwned" in joined
-    assert "<script>window.__pwned" not in joined
-    assert 'onerror="window' not in joined
-    for url, html in pages.items():
-        page = parse(html)
-        assert page.inline_scripts == 0, url
-        for tag, attrs in page.tags:
-            assert not [a for a in attrs if a.startswith("on")], (url, tag)
-            href = (attrs.get("href") or "").strip().lower()
-            assert not href.startswith(("javascript:", "data:")), (url, href)
-            if tag == "a" and href.startswith("http"):
-                assert attrs.get("rel") == "noreferrer noopener", (url, href)
+@pytest.fixture(scope="module")
+def hostile_pages(client: httpx.Client, hostile: str) -> dict[str, dict[str, str]]:
+    return {lang: crawl(client, f"/x/{hostile}/{lang}/index.html") for lang in ("en", "sv")}
+
+
+def test_the_crawl_reaches_every_kind_of_page(hostile_pages: dict[str, dict[str, str]]) -> None:
+    for lang, pages in hostile_pages.items():
+        kinds = {"/tables/", "/records/", "/services/", "/views/", "report.html", "downloads.html"}
+        reached = {k for k in kinds for url in pages if k in url}
+        assert reached == kinds, lang
+        assert len(pages) > 50, lang
+
+
+def test_hostile_values_stay_text(
+    client: httpx.Client, hostile: str, hostile_pages: dict[str, dict[str, str]]
+) -> None:
+    for lang, pages in hostile_pages.items():
+        joined = "\n".join(pages.values())
+        assert "window.__pwned" in joined, lang
+        assert "<script>window.__pwned" not in joined
+        assert 'onerror="window' not in joined
+        for url, html in pages.items():
+            page = parse(html)
+            assert page.inline_scripts == 0, url
+            for tag, attrs in page.tags:
+                assert not [a for a in attrs if a.startswith("on")], (url, tag)
+                assert "style" not in attrs, (url, tag)
+                href = (attrs.get("href") or "").strip().lower()
+                assert not href.startswith(("javascript:", "data:")), (url, href)
+                if tag == "a" and href.startswith("http"):
+                    assert attrs.get("rel") == "noreferrer noopener", (url, href)
     found = client.get(f"/x/{hostile}/en/search.html", params={"q": "pwned"}).text
     assert "window.__pwned" in found and "<script>window" not in found
+    tables = client.get(f"/x/{hostile}/en/index.html?format=json").json()
+    for name in ("sms", "notes", "contacts"):
+        assert name in {s["id"] for s in tables["services"]}
+        data = client.get(f"/x/{hostile}/data/{name}-0.js")
+        assert data.status_code == 200 and data.headers["content-type"].startswith(
+            "text/javascript"
+        )
+        assert "</script" not in data.text.lower() and "\\u003cscript\\u003e" in data.text.lower()
 
 
 def test_served_pages_load_nothing_from_off_the_machine(
-    client: httpx.Client, hostile: str, tmp_path: Path
+    client: httpx.Client, hostile: str, hostile_pages: dict[str, dict[str, str]], tmp_path: Path
 ) -> None:
-    for n, html in enumerate(crawl(client, f"/x/{hostile}/en/index.html").values()):
-        (tmp_path / f"{n}.html").write_text(html, encoding="utf-8")
+    for lang, pages in hostile_pages.items():
+        for n, html in enumerate(pages.values()):
+            (tmp_path / f"{lang}-{n}.html").write_text(html, encoding="utf-8")
+    for path in ("/app/static/serve.css", f"/x/{hostile}/static/site.css",
+                 f"/x/{hostile}/static/report.css"):  # fmt: skip
+        reply = client.get(path)
+        assert reply.status_code == 200, path
+        (tmp_path / Path(path).name).write_text(reply.text, encoding="utf-8")
     assert external_references(tmp_path) == []
+    for script in ("/app/static/serve.js", f"/x/{hostile}/static/site.js"):
+        text = client.get(script).text
+        assert not re.search(r"https?://", text), script  # the scripts fetch only our own files
 
 
 def test_search_combines_with_sort_and_filters(client: httpx.Client, export: str) -> None:
@@ -251,3 +288,20 @@ def test_status_filter(client: httpx.Client, export: str) -> None:
     assert 0 <= deleted["query"]["matches"] < total
     normal = client.get(f"/x/{export}/en/tables/contacts/index.html?status=normal&format=json")
     assert normal.json()["query"]["matches"] + deleted["query"]["matches"] == total
+
+
+def test_every_stylesheet_and_script_a_served_page_names_is_there(
+    client: httpx.Client, hostile_pages: dict[str, dict[str, str]]
+) -> None:
+    assets: set[str] = set()
+    for pages in hostile_pages.values():
+        for url, html in pages.items():
+            for tag, attrs in parse(html).tags:
+                target = attrs.get("src") if tag == "script" else None
+                if tag == "link" and "stylesheet" in (attrs.get("rel") or ""):
+                    target = attrs.get("href")
+                if target:
+                    assets.add(str(httpx.URL(url).join(target).path))
+    assert any(a.endswith("/report.css") for a in assets)
+    for asset in sorted(assets):
+        assert client.get(asset).status_code == 200, asset

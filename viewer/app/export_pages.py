@@ -25,6 +25,7 @@ from viewer.app.pages import render, session_of, static_path
 from viewer.app.sessions import Session
 from viewer.convert.tabular import cell as csv_cell
 from viewer.convert.tabular import excel_safe
+from viewer.resources import data_path
 from viewer.site import context, paths
 from viewer.site.build import STATIC, data_script
 from viewer.site.i18n import LANGUAGES
@@ -263,7 +264,10 @@ def search_page(request: Request, session: Session, lang: str) -> Response:
 def site_static(request: Request) -> Response:
     """Send one of the static site's CSS/JS files."""
     session_of(request)
-    return FileResponse(static_path(str(request.path_params["name"]), STATIC))
+    name = str(request.path_params["name"])
+    if name == "report.css":  # the report's own stylesheet, shared with `verify --format html`
+        return FileResponse(data_path("templates") / "_partials" / "report.css")
+    return FileResponse(static_path(name, STATIC))
 
 
 def data_file(request: Request) -> Response:

@@ -135,3 +135,36 @@ def test_the_socket_is_tcp_without_nagle() -> None:
                 assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 1
     finally:
         sock.close()
+
+
+def test_the_browser_is_opened_with_the_address(tmp_path: Path) -> None:
+    opened = tmp_path / "opened.txt"
+    browser = tmp_path / "browser.sh"
+    browser.write_text(f'#!/bin/sh\necho "$1" > "{opened}"\n', encoding="utf-8")
+    browser.chmod(0o755)
+    env = {**os.environ, "BROWSER": f"{browser} %s", "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    command = [sys.executable, "-m", "viewer", "serve", "--no-guide"]
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        printed = proc.stdout.readline().strip().removeprefix("Serving at ")
+        until(opened.exists, "the browser to be started")
+        until(lambda: opened.read_text(encoding="utf-8").strip() != "", "the address")
+        assert opened.read_text(encoding="utf-8").strip() == printed
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(WAIT)
+
+
+def test_port_and_language_from_the_command_line(tmp_path: Path) -> None:
+    with socket.socket() as probe:  # a port that is free now
+        probe.bind(("127.0.0.1", 0))
+        wanted = probe.getsockname()[1]
+    with serve(tmp_path, "--port", str(wanted), "--lang", "sv") as (proc, port, token):
+        assert port == wanted
+        client = signed_in(port, token)
+        start = client.get("/")
+        assert 'lang="sv"' in start.text and "Öppna" in start.text
+        assert 'lang="en"' in client.get("/?lang=en").text
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(WAIT) == 0

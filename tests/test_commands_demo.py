@@ -16,7 +16,8 @@ WAIT = 120.0  # a bound on start-up on a busy machine, not a timing assertion
 
 
 def test_demo_serves_the_sample_and_cleans_up(tmp_path: Path) -> None:
-    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    home = tmp_path.parent / f"{tmp_path.name}-cache"  # the guide's cache, outside TMPDIR
+    env = {**os.environ, "TMPDIR": str(tmp_path), "XDG_CACHE_HOME": str(home)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "viewer", "demo", "--no-browser", "--size", "small"],
         stdout=subprocess.PIPE,
@@ -38,8 +39,19 @@ def test_demo_serves_the_sample_and_cleans_up(tmp_path: Path) -> None:
         url = lines[-1].removeprefix("Serving at ").strip()
         assert re.fullmatch(r"http://127\.0\.0\.1:\d+/\?token=[\w-]+", url), lines
         text = "".join(lines)
-        assert "password" in text.lower()
-        assert "Three things to try" in text
+        assert "Three things to try:\n  1. " in text and "\n  2. " in text and "\n  3. " in text
+        sample = re.search(r"^Sample export: (.+)$", text, re.M)
+        password = re.search(r"^Its password \(as the provider's e-mail would give it\): (\S+)$",
+                             text, re.M)  # fmt: skip
+        assert sample and password, text
+        # The printed password opens the printed sample, as a user would try it.
+        check = subprocess.run(
+            [sys.executable, "-m", "viewer", "info", sample[1], "--quiet"],
+            env={**env, "EXPORT_VIEWER_PASSWORD": password[1]},
+            capture_output=True, text=True, timeout=WAIT, check=False,
+        )  # fmt: skip
+        assert check.returncode == 0, check.stderr
+        assert "aes-256" in check.stdout
         with httpx.Client(follow_redirects=True, timeout=WAIT) as client:
             page = client.get(url)
             # The demo opens its sample at once: the first page is the export or its progress.

@@ -63,7 +63,8 @@ class Running:
 def running(**options: Any) -> Iterator[Running]:
     """Run a server (no guide unless asked) for the duration of a with block."""
     options.setdefault("guide", False)
-    app, sock = prepare(load_contract(), **options)
+    contract = options.pop("contract", None) or load_contract()
+    app, sock = prepare(contract, **options)
     server = make_server(app)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()

@@ -63,7 +63,8 @@ def test_language_switch_points_to_the_same_page(client: httpx.Client, export: s
 
 def test_every_page_as_json(client: httpx.Client, export: str) -> None:
     kinds = {"index.html": "overview", "report.html": "report", "services/sms.html": "service",
-             "tables/sms/index.html": "table", "tables/contacts/records/0.html": "record",
+             "tables/sms/index.html": "table", "tables/sms/page-2.html": "table",
+             "tables/contacts/records/0.html": "record", "downloads.html": "downloads",
              "search.html?q=a": "search"}  # fmt: skip
     for rel, kind in kinds.items():
         sep = "&" if "?" in rel else "?"

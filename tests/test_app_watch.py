@@ -105,3 +105,44 @@ def test_dev_sources_are_followed(tmp_path: Path) -> None:
         stop.set()
         thread.join(10)
     assert not thread.is_alive()
+
+
+def test_dev_reloads_open_pages_when_the_contract_changes(tmp_path: Path) -> None:
+    from verify.contract import DEFAULT_CONTRACT, load_contract
+
+    contract = tmp_path / "contracts" / "mine.toml"
+    contract.parent.mkdir()
+    contract.write_text(DEFAULT_CONTRACT.read_text(encoding="utf-8"), encoding="utf-8")
+    export = tmp_path / "export.zip"
+    write_sample(export, records=300, password=PASSWORD)
+    with running(contract=load_contract(contract), dev=True, contract_path=contract) as run:
+        session = open_ready(run, export)
+        client = run.client()
+        page = client.get(f"/x/{session.id}/sv/services/sms.html").text
+        assert "SMS-tjänst" in page
+        since = run.app.state.generation(session)
+
+        def edit() -> bool:  # the watcher starts asynchronously: edit until it is noticed
+            text = DEFAULT_CONTRACT.read_text(encoding="utf-8")
+            contract.write_text(text.replace('sv = "SMS-tjänst"', 'sv = "Textmeddelanden"'),
+                                encoding="utf-8")  # fmt: skip
+            return run.app.state.generation(session) > since
+
+        until(edit, "the contract change to reach the open pages")
+        seen = events(client, f"/x/{session.id}/events?since={since}", until_event="reload")
+        assert seen[-1][0] == "reload"
+        until(lambda: "Textmeddelanden" in client.get(f"/x/{session.id}/sv/services/sms.html").text,
+              "the page to show the new name")  # fmt: skip
+
+
+def test_closing_a_watched_export_ends_its_watcher(tmp_path: Path) -> None:
+    export = tmp_path / "export.zip"
+    write_sample(export, records=300, password=PASSWORD)
+    with running() as run:
+        session = open_ready(run, export)
+        until(lambda: any(t.name == f"watch-{session.id}" for t in threading.enumerate()),
+              "the watcher to start")  # fmt: skip
+        watcher = next(t for t in threading.enumerate() if t.name == f"watch-{session.id}")
+        run.sessions.close(session.id)
+        watcher.join(30)
+        assert not watcher.is_alive()

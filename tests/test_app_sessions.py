@@ -128,3 +128,25 @@ def test_closing_an_upload_deletes_it(run: Running, sample: Path) -> None:
     client.post(f"/x/{sid}/close", data={"csrf": csrf}, headers={"origin": run.base})
     assert not folder.exists()
     assert run.sessions.get(sid) is None
+
+
+def test_upload_names_are_made_plain_file_names(run: Running, sample: Path) -> None:
+    client = run.client()
+    names = {"..": "export.zip", ".": "export.zip", "../../evil.zip": "evil.zip",
+             "C:\\Users\\me\\export (1).zip": "export (1).zip", ".hidden.zip": "hidden.zip",
+             "å" * 300 + ".zip": "å" * 100}  # fmt: skip
+    for name, stored in names.items():
+        csrf = csrf_of(client.get("/").text)
+        files = {"upload": (name, sample.read_bytes(), "application/zip")}
+        reply = client.post("/open", data={"csrf": csrf, "password": PASSWORD}, files=files,
+                            headers={"origin": run.base})  # fmt: skip
+        assert reply.status_code == 303, (name, reply.text)
+        session = run.sessions.get(reply.headers["location"].split("/")[2])
+        assert session is not None
+        assert session.path.name == stored
+        assert session.path.parent.parent == run.sessions.folder  # in its own private folder
+        assert session.path.is_file()
+        events(client, f"/x/{session.id}/events", until_event="ready")
+    # Every upload folder holds its one upload: no empty folder left by a refused name.
+    for folder in run.sessions.folder.iterdir():
+        assert len(list(folder.iterdir())) == 1, folder

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 from starlette.datastructures import FormData, UploadFile
@@ -40,7 +41,11 @@ async def open_export(request: Request, form: FormData) -> Response:
     path_text = str(form.get("path") or "").strip()
     if isinstance(upload, UploadFile) and upload.filename:
         target = sessions.upload_path(upload.filename)
-        await _save_upload(upload, target)
+        try:
+            await _save_upload(upload, target)
+        except BaseException:  # a half-written upload (or its empty folder) must not stay
+            shutil.rmtree(target.parent, ignore_errors=True)
+            raise
         session = sessions.open(target, _password(form), uploaded=True)
     elif path_text:
         path = Path(path_text).expanduser()

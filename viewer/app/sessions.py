@@ -19,6 +19,17 @@ from viewer.site.model import SiteData
 from viewer.store import Store
 
 LOADING, READY, FAILED = "loading", "ready", "failed"
+MAX_NAME_BYTES = 200
+
+
+def upload_name(name: str) -> str:
+    """Return a plain file name for an upload: the browser's name is any text the page sent."""
+    # Last part of a POSIX or Windows path; no control characters; no ".", ".." or dot files.
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(ch for ch in base if ch.isprintable()).strip().lstrip(".").strip()
+    # File systems allow 255 bytes a name: cut at a character boundary well below that.
+    base = base.encode("utf-8")[:MAX_NAME_BYTES].decode("utf-8", errors="ignore")
+    return base or "export.zip"
 
 
 class Cancelled(Exception):
@@ -82,9 +93,9 @@ class Sessions:
             return self._sessions.get(sid)
 
     def upload_path(self, name: str) -> Path:
-        """Return a new private file path for an uploaded export."""
+        """Return a new private file path for an uploaded export (in a folder of its own)."""
         folder = Path(tempfile.mkdtemp(dir=self.folder))
-        return folder / (Path(name).name or "export.zip")
+        return folder / upload_name(name)
 
     def open(self, path: Path, password: str | None, *, uploaded: bool = False) -> Session:
         """Start loading an export in the background and return its session."""

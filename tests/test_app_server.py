@@ -122,3 +122,12 @@ def test_the_socket_is_tcp_without_nagle() -> None:
                 assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 1
     finally:
         sock.close()
+
+
+def test_help_says_the_token_lasts_for_the_run() -> None:
+    # The token is not single-use: it is exchanged for a cookie as often as it is opened.
+    text = subprocess.run([sys.executable, "-m", "viewer", "serve", "--help"], capture_output=True,
+                          text=True, check=True).stdout  # fmt: skip
+    flat = " ".join(text.split())
+    assert "one-time" not in flat
+    assert "The token works until the server stops" in flat

@@ -1,8 +1,9 @@
 """Serve the viewer and the guide on 127.0.0.1, in your browser.
 
 Without EXPORT, the start page lets you choose an export (a path, or an upload of the still
-encrypted ZIP) and type its password. The address printed carries a one-time token: open it as is.
-Everything stays on this computer; Ctrl+C stops the server and wipes the opened exports.
+encrypted ZIP) and type its password. The address printed carries this run's access token: open
+it as is. The token works until the server stops (keep it to yourself); the browser keeps it as a
+cookie. Everything stays on this computer; Ctrl+C stops the server and wipes the opened exports.
 """
 
 from __future__ import annotations

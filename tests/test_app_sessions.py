@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
+import gc
+import sqlite3
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.app_helpers import PASSWORD, Running, csrf_of, events, make_sample, running, until
+from tests.app_helpers import (
+    PASSWORD,
+    WAIT,
+    Running,
+    csrf_of,
+    events,
+    make_sample,
+    open_ready,
+    running,
+    until,
+)
+from viewer.sample import write_sample
+from viewer.store import Store
 
 
 @pytest.fixture(scope="module")
@@ -150,3 +165,66 @@ def test_upload_names_are_made_plain_file_names(run: Running, sample: Path) -> N
     # Every upload folder holds its one upload: no empty folder left by a refused name.
     for folder in run.sessions.folder.iterdir():
         assert len(list(folder.iterdir())) == 1, folder
+
+
+def open_stores() -> set[int]:
+    """Return the ids of the Stores in this process whose database is still open."""
+    found = set()
+    gc.collect()
+    for thing in gc.get_objects():
+        if isinstance(thing, Store):
+            try:
+                thing.tables()
+            except sqlite3.ProgrammingError:  # closed
+                continue
+            found.add(id(thing))
+    return found
+
+
+def thread_named(name: str) -> threading.Thread | None:
+    return next((t for t in threading.enumerate() if t.name == name), None)
+
+
+def test_closing_an_export_while_it_loads_ends_the_load(run: Running, tmp_path: Path) -> None:
+    big = tmp_path / "big.zip"
+    write_sample(big, records=60_000, password=PASSWORD)  # loads for a second or so
+    before = open_stores()
+    session = run.sessions.open(big, PASSWORD)
+    loader = thread_named(f"load-{session.id}")
+    assert loader is not None
+    until(lambda: session.done > 0 or session.state != "loading", "the load to start")
+    assert run.sessions.close(session.id)
+    assert session.password is None  # dropped at once
+    loader.join(WAIT)
+    assert not loader.is_alive()
+    assert session.loaded is None and session.state != "ready"
+    assert open_stores() <= before  # the abandoned load's Store was closed, not kept
+
+
+def test_the_password_is_dropped_once_an_upload_is_loaded(run: Running, sample: Path) -> None:
+    client = run.client()
+    reply = post_open(run, client, upload=sample.read_bytes(), password=PASSWORD)
+    sid = reply.headers["location"].split("/")[2]
+    events(client, f"/x/{sid}/events", until_event="ready")
+    session = run.sessions.get(sid)
+    assert session is not None and session.password is None  # nothing reloads an upload
+    failed = post_open(run, client, upload=sample.read_bytes(), password="wrong")
+    sid = failed.headers["location"].split("/")[2]
+    events(client, f"/x/{sid}/events", until_event="failed")
+    assert run.sessions.get(sid).password is None  # type: ignore[union-attr]
+
+
+def test_a_local_export_keeps_its_password_for_reloads_until_closed(
+    run: Running, sample: Path
+) -> None:
+    session = open_ready(run, sample)
+    assert session.password == PASSWORD  # a replaced file is reloaded with it
+    watcher = thread_named(f"watch-{session.id}")
+    assert watcher is not None and watcher.is_alive()
+    client = run.client()
+    reply = client.post(f"/x/{session.id}/close", data={"csrf": run.csrf},
+                        headers={"origin": run.base})  # fmt: skip
+    assert reply.status_code == 303
+    assert session.password is None
+    watcher.join(WAIT)
+    assert not watcher.is_alive()  # the watcher ends with the export

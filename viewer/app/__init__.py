@@ -40,11 +40,12 @@ class AppConfig:
     guide: Guide | None = None
     max_upload: int = DEFAULT_MAX_UPLOAD
     live: Live = field(default_factory=Live)
+    dev: bool = False  # --dev: templates, contract and guide sources are followed
 
 
 def create_app(config: AppConfig) -> Starlette:
     """Return the app for one run; its exports are wiped when it shuts down."""
-    sessions = Sessions(config.contract, guide=config.guide is not None)
+    sessions = Sessions(config.contract, guide=config.guide is not None, dev=config.dev)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -94,7 +94,7 @@ def prepare(
     try:
         built = ensure_guide(guide_folder) if guide else None
         config = AppConfig(sock.getsockname()[1], contract, lang=lang, guide=built,
-                           max_upload=max_upload)  # fmt: skip
+                           max_upload=max_upload, dev=dev)  # fmt: skip
         app = create_app(config)
     except BaseException:
         sock.close()

@@ -73,10 +73,13 @@ class Session:
 class Sessions:
     """Every open export of this run, and the private folder their uploads live in."""
 
-    def __init__(self, contract: Contract, *, guide: bool, watch: bool = True) -> None:
+    def __init__(
+        self, contract: Contract, *, guide: bool, watch: bool = True, dev: bool = False
+    ) -> None:
         self.contract = contract
         self.guide = guide
-        self.watch = watch
+        self.watch = watch  # reload a local export when its file is replaced
+        self.dev = dev  # --dev: every export is reloaded when the contract changes
         self.stopping = threading.Event()
         self._sessions: dict[str, Session] = {}
         self._lock = threading.Lock()
@@ -130,11 +133,16 @@ class Sessions:
 
     def _progress(self, session: Session) -> Callable[[int, int], None]:
         def update(done: int, total: int) -> None:
-            if self.stopping.is_set():
+            # Closed or stopping: abandon the load, whose Store the loader then closes.
+            if self.stopping.is_set() or session.closed.is_set():
                 raise Cancelled
             session.done, session.total = done, total
 
         return update
+
+    def _reloadable(self, session: Session) -> bool:
+        """Return whether the session may be loaded again from its file (and needs its password)."""
+        return self.dev or (self.watch and not session.uploaded)
 
     def _load(self, session: Session, notice: str | None) -> None:
         seen = signature(session.path)  # before reading: a change made meanwhile is caught later
@@ -172,6 +180,7 @@ class Sessions:
         with session.lock:
             if session.loaded is None:
                 session.state, session.error = FAILED, message
+                session.password = None  # a retry brings its own
             else:  # a reload failed: keep showing the last good load, and say why
                 session.notice = message
                 session.generation += 1
@@ -180,17 +189,20 @@ class Sessions:
         self, session: Session, loaded: Loaded, notice: str | None, seen: Signature | None
     ) -> None:
         with session.lock:
+            if session.closed.is_set():  # closed after the last progress: nothing to show
+                loaded.store.close()
+                return
             old, session.loaded = session.loaded, loaded
             session.state, session.error = READY, None
             if old is not None:
                 session.notice = notice
                 session.generation += 1
+            if not self._reloadable(session):
+                session.password = None
         if old is not None:
             old.store.close()
         elif self.watch and not session.uploaded:
             self._follow(session, seen)
-        if session.id not in self._sessions:  # closed while loading
-            loaded.store.close()
 
     def _follow(self, session: Session, seen: Signature | None) -> None:
         """Reload a local export whenever its file is replaced, until it is closed."""
@@ -210,9 +222,10 @@ class Sessions:
             session = self._sessions.pop(sid, None)
         if session is None:
             return False
-        session.closed.set()
+        session.closed.set()  # ends its load (at the next progress step) and its watcher
         with session.lock:
             loaded, session.loaded = session.loaded, None
+            session.password = None
         if loaded is not None:
             loaded.store.close()
         if session.uploaded:

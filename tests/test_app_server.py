@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import select
 import signal
 import socket
 import subprocess
@@ -17,6 +18,7 @@ import httpx
 import pytest
 
 from tests.app_helpers import PASSWORD, WAIT, csrf_of, make_sample, until
+from viewer.sample import write_sample
 
 LINE = re.compile(r"Serving at http://127\.0\.0\.1:(\d+)/\?token=([A-Za-z0-9_-]{20,})")
 
@@ -77,6 +79,8 @@ def test_ctrl_c_with_open_streams_leaves_nothing_behind(tmp_path: Path) -> None:
         for stream in streams:
             stream.start()
         until(lambda: client.get(f"/x/{sid}/progress").status_code == 303, "the export")
+        download = client.get(f"/x/{sid}/download/all.zip")  # a download, then Ctrl+C
+        assert download.status_code == 200 and download.content.startswith(b"PK")
         proc.send_signal(signal.SIGINT)
         # Bounded: uvicorn's graceful timeout is 3 s; open event streams must not hold it up.
         assert proc.wait(WAIT) == 0
@@ -84,6 +88,50 @@ def test_ctrl_c_with_open_streams_leaves_nothing_behind(tmp_path: Path) -> None:
             stream.join(WAIT)
             assert not stream.is_alive()
         assert list(temp.iterdir()) == []  # no upload, no spooled file, no folder left
+
+
+def test_ctrl_c_during_a_download_leaves_nothing_behind(tmp_path: Path) -> None:
+    export = tmp_path / "big.zip"
+    write_sample(export, records=5_000, password=PASSWORD)  # converts for about half a second
+    (tmp_path / "pw").write_text(PASSWORD + "\n", encoding="utf-8")
+    temp = tmp_path / "tmp"
+    with serve(tmp_path, str(export), "--password-file", str(tmp_path / "pw")) as (proc, port, tok):
+        client = signed_in(port, tok)
+        until(lambda: client.get("/?format=json").json()["exports"][0]["state"] == "ready",
+              "the export to open")  # fmt: skip
+        sid = client.get("/?format=json").json()["exports"][0]["id"]
+        cookie = "; ".join(f"{k}={v}" for k, v in client.cookies.items())
+        # A client that asks for a download and reads nothing: Ctrl+C comes while the
+        # conversion writes its files (or, on a fast machine, while the reply waits to be read).
+        with _stalled_download(port, f"/x/{sid}/download/all.zip", cookie) as sock:
+            until(lambda: _files(temp) or _readable(sock), "the download to begin")
+            proc.send_signal(signal.SIGINT)
+            assert proc.wait(WAIT) == 0
+    assert list(temp.iterdir()) == []  # no converted file, no scratch folder left
+
+
+def _files(folder: Path) -> list[Path]:
+    return [p for p in folder.rglob("*") if p.is_file()]
+
+
+def _readable(sock: socket.socket) -> bool:
+    return bool(select.select([sock], [], [], 0)[0])
+
+
+@contextmanager
+def _stalled_download(port: int, path: str, cookie: str) -> Iterator[socket.socket]:
+    """Ask for `path` with a small receive window, and read nothing."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # before connect: a small window
+    try:
+        sock.settimeout(WAIT)
+        sock.connect(("127.0.0.1", port))
+        request = (f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nCookie: {cookie}\r\n"
+                   "Connection: close\r\n\r\n")  # fmt: skip
+        sock.sendall(request.encode("ascii"))
+        yield sock
+    finally:
+        sock.close()
 
 
 def _read_events(port: int, token: str, sid: str) -> None:

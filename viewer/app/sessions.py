@@ -8,6 +8,7 @@ import sqlite3
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from viewer.store import Store
 
 LOADING, READY, FAILED = "loading", "ready", "failed"
 MAX_NAME_BYTES = 200
+SCRATCH_WAIT = 5.0  # seconds shutdown waits for downloads being made to clean up
 
 
 def upload_name(name: str) -> str:
@@ -83,7 +85,10 @@ class Sessions:
         self.stopping = threading.Event()
         self._sessions: dict[str, Session] = {}
         self._lock = threading.Lock()
-        # mkdtemp creates the folder 0700; uploads (still encrypted) are written 0600 inside.
+        self._busy = threading.Condition()  # notified when a scratch folder is deleted
+        self._scratches = 0
+        # mkdtemp creates the folder 0700; uploads (still encrypted) are written 0600 inside,
+        # and so are the files made for a download, each in a scratch folder of its export.
         self.folder = Path(tempfile.mkdtemp(prefix="export-viewer-"))
 
     def __iter__(self) -> Iterator[Session]:
@@ -99,6 +104,27 @@ class Sessions:
         """Return a new private file path for an uploaded export (in a folder of its own)."""
         folder = Path(tempfile.mkdtemp(dir=self.folder))
         return folder / upload_name(name)
+
+    def _scratch_root(self, session: Session) -> Path:
+        return self.folder / f"scratch-{session.id}"
+
+    @contextmanager
+    def scratch(self, session: Session) -> Iterator[Path]:
+        """Lend a new private folder for files made from an export; delete it afterwards."""
+        root = self._scratch_root(session)
+        root.mkdir(mode=0o700, exist_ok=True)
+        folder = Path(tempfile.mkdtemp(dir=root))
+        with self._busy:
+            self._scratches += 1
+        try:
+            yield folder
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+            if session.closed.is_set():  # closed meanwhile: its root goes too
+                shutil.rmtree(root, ignore_errors=True)
+            with self._busy:
+                self._scratches -= 1
+                self._busy.notify_all()
 
     def open(self, path: Path, password: str | None, *, uploaded: bool = False) -> Session:
         """Start loading an export in the background and return its session."""
@@ -230,6 +256,7 @@ class Sessions:
             loaded.store.close()
         if session.uploaded:
             shutil.rmtree(session.path.parent, ignore_errors=True)
+        shutil.rmtree(self._scratch_root(session), ignore_errors=True)
         return True
 
     def reload_all(self, contract: Contract, notice: str | None = None) -> None:
@@ -244,4 +271,8 @@ class Sessions:
         self.stopping.set()
         for session in self:
             self.close(session.id)
+        # A download being made fails at its next read of the closed Store; wait (bounded) for
+        # it to delete its files, so that none are written after the folder is gone.
+        with self._busy:
+            self._busy.wait_for(lambda: self._scratches == 0, timeout=SCRATCH_WAIT)
         shutil.rmtree(self.folder, ignore_errors=True)

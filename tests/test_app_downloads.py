@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import sqlite3
 import zipfile
 from collections.abc import Iterator
@@ -137,3 +138,51 @@ def test_a_download_left_half_read_leaves_nothing(tmp_path: Path) -> None:
         run.sessions.close(session.id)
         assert list(run.sessions.folder.iterdir()) == []  # its scratch folder went with it
     # nothing_outside: the run's private folder is gone too.
+
+
+def download_forms(html: str) -> dict[str, dict[str, object]]:
+    """Return the page's download forms by format: action, button text, option fields."""
+    forms: dict[str, dict[str, object]] = {}
+    for form in re.findall(r"<form method=\"get\" action=\"([^\"]+)\">(.*?)</form>", html, re.S):
+        action, body = form
+        button = re.search(
+            r'<button type="submit" data-ev-download="([^"]+)">([^<]+)</button>', body
+        )
+        assert button, action
+        descriptions = re.findall(r"<p>([^<]{20,})</p>", body)
+        fields = sorted(set(re.findall(r'name="([^"]+)"', body)))
+        forms[button[1]] = {"action": action, "button": button[2], "fields": fields,
+                            "description": descriptions[0] if descriptions else ""}  # fmt: skip
+    return forms
+
+
+def test_the_downloads_page_has_a_button_per_format(session: Session, client: httpx.Client) -> None:
+    page = f"/x/{session.id}/en/downloads.html"
+    en = download_forms(client.get(page).text)
+    sv = download_forms(client.get(page.replace("/en/", "/sv/")).text)
+    assert list(en) == list(sv) == list(EXPECTED)  # vcard ... datapackage, all
+    for fmt, form in en.items():
+        assert form["action"] == f"../download/{fmt}.zip"
+        assert str(form["button"]).startswith("Download ")
+        assert str(sv[fmt]["button"]).startswith("Ladda ned ")
+        assert form["description"] and sv[fmt]["description"] != form["description"], fmt
+        # The button downloads: the form's own address, with its default choices.
+        url = httpx.URL(f"{client.base_url}{page}").join(str(form["action"]))
+        reply = client.get(url)
+        assert reply.status_code == 200 and reply.content.startswith(b"PK"), fmt
+    assert en["vcard"]["fields"] == ["split", "vcard-version"]
+    assert en["csv"]["fields"] == en["datapackage"]["fields"] == ["excel"]
+    assert en["all"]["fields"] == ["excel", "split", "vcard-version"]
+    assert en["sqlite"]["fields"] == []
+    data = client.get(f"{page}?format=json").json()
+    assert data["kind"] == "downloads"
+    assert [d["format"] for d in data["downloads"]] == list(EXPECTED)
+
+
+def test_every_served_page_links_to_the_downloads(session: Session, client: httpx.Client) -> None:
+    for rel, link in (("index.html", "downloads.html"), ("tables/sms/index.html",
+                      "../../downloads.html"), ("search.html", "downloads.html")):  # fmt: skip
+        for lang, text in (("en", "Take your data elsewhere"),
+                           ("sv", "Ta med dina data någon annanstans")):  # fmt: skip
+            html = client.get(f"/x/{session.id}/{lang}/{rel}").text
+            assert f'<a href="{link}">{text}</a>' in html, (lang, rel)

@@ -14,7 +14,7 @@ import threading
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 from urllib.parse import quote
 
 from starlette.background import BackgroundTask
@@ -26,8 +26,11 @@ from starlette.responses import Response, StreamingResponse
 from viewer.app.pages import session_of, sessions_of
 from viewer.convert import FORMATS, ConvertOptions, convert
 from viewer.errors import ExportViewerError
+from viewer.site import context
+from viewer.site.model import SiteData
 
 CHOICES = (*FORMATS, "all")
+PAGE = "downloads.html"  # the page offering them, beside the overview
 # The options a download may carry, each with its allowed values (the first is the default);
 # the names are those of `export-viewer convert`.
 OPTIONS: dict[str, tuple[str, ...]] = {
@@ -36,6 +39,13 @@ OPTIONS: dict[str, tuple[str, ...]] = {
     "excel": ("0", "1"),
 }
 CHUNK = 256 * 1024
+# Which options matter for which download (datapackage describes CSV files it writes too).
+APPLIES = {
+    "vcard": ("vcard-version", "split"),
+    "csv": ("excel",),
+    "datapackage": ("excel",),
+    "all": ("vcard-version", "split", "excel"),
+}
 
 
 class Stopped(Exception):
@@ -54,6 +64,17 @@ def download_options(params: QueryParams) -> ConvertOptions:
         vcard_version="4.0" if params.get("vcard-version") == "4.0" else "3.0",
         excel=params.get("excel") == "1",
     )
+
+
+def downloads_context(site: SiteData, lang: str) -> dict[str, Any]:
+    """Return the page that offers every format as a download, with the options that matter."""
+    ctx = context.page_context(site, lang, PAGE, "downloads")
+    ctx["downloads"] = [
+        {"format": fmt, "href": f"{ctx['root']}download/{fmt}.zip",
+         "options": list(APPLIES.get(fmt, ()))}
+        for fmt in CHOICES
+    ]  # fmt: skip
+    return ctx
 
 
 def _pack(folder: Path, target: Path, stop: threading.Event) -> None:

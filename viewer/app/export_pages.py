@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response, StreamingResponse
 
+from viewer.app import downloads
 from viewer.app.pages import render, session_of, static_path
 from viewer.app.sessions import Session
 from viewer.convert.tabular import cell as csv_cell
@@ -65,6 +66,9 @@ def export_page(request: Request) -> Response:
         return render(request, context.report_context(site, lang), "serve_page.html", session)
     if path == "search.html":
         return search_page(request, session, lang)
+    if path == downloads.PAGE:
+        ctx = downloads.downloads_context(site, lang)
+        return render(request, ctx, "serve_downloads.html", session)
     if m := _SERVICE_PAGE.fullmatch(path):
         service = next((s for s in site.contract.services if paths.slug(s.id) == m[1]), None)
         if service is None:

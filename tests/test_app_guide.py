@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.app_helpers import Running, running
+from verify.contract import DEFAULT_CONTRACT
 from viewer.app.guide import STAMP, ensure_guide, source_stamp, up_to_date
 from viewer.app.security import VIEWER_CSP
 
@@ -51,3 +52,20 @@ def test_guide_is_served_with_its_own_policy(run: Running) -> None:
 
 def test_guide_needs_the_token_too(run: Running) -> None:
     assert run.client(signed_in=False).get("/guide/").status_code == 401
+
+
+def test_a_custom_contract_is_what_the_guide_documents(
+    run: Running, cache: Path, tmp_path: Path
+) -> None:
+    custom = tmp_path / "contract.toml"
+    text = DEFAULT_CONTRACT.read_text(encoding="utf-8")
+    custom.write_text(text.replace('en = "Recorder"', 'en = "Recorder Edited"'), encoding="utf-8")
+    root = cache / "guide"
+    assert up_to_date(root, source_stamp())
+    assert not up_to_date(root, source_stamp(custom))  # the custom contract is a source
+    guide = ensure_guide(cache, contract=custom)
+    assert up_to_date(guide.root, source_stamp(custom))
+    pages = "".join(p.read_text(encoding="utf-8") for p in guide.root.rglob("*.html"))
+    assert "Recorder Edited" in pages
+    ensure_guide(cache)  # back to the default contract, for the other tests
+    assert up_to_date(root, source_stamp())

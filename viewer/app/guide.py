@@ -53,10 +53,13 @@ def _sources() -> list[Path]:
     return sorted(files)
 
 
-def source_stamp(contract: Path | None = None) -> str:
-    """Return a digest of the guide's sources: a change in any of them means a rebuild."""
+def source_stamp(contract: Path | None = None, mapping: Path | None = None) -> str:
+    """Return a digest of the guide's sources: a change in any of them means a rebuild.
+
+    `contract` and `mapping` are the --contract and --mapping files the guide documents.
+    """
     digest = hashlib.sha256(__version__.encode())
-    for path in [*_sources(), *([contract] if contract else [])]:
+    for path in [*_sources(), *(p for p in (contract, mapping) if p is not None)]:
         digest.update(str(path).encode("utf-8", "surrogateescape") + b"\0")
         digest.update(path.read_bytes())
     return digest.hexdigest()
@@ -70,17 +73,24 @@ def up_to_date(root: Path, stamp: str) -> bool:
         return False
 
 
-def ensure_guide(folder: Path | None = None, *, force: bool = False) -> Guide:
+def ensure_guide(
+    folder: Path | None = None,
+    *,
+    force: bool = False,
+    contract: Path | None = None,
+    mapping: Path | None = None,
+) -> Guide:
     """Return the built guide, building it first when missing, out of date or forced."""
+    # `contract` and `mapping` (--contract, --mapping) are what the guide documents, if given.
     from viewer.guide.build import build_guide
 
     folder = folder or cache_folder()
     root = folder / "guide"
-    stamp = source_stamp()
+    stamp = source_stamp(contract, mapping)
     if force or not up_to_date(root, stamp):
         # Build beside the old copy and swap it in, so a running server never serves half a guide.
         fresh = Path(tempfile.mkdtemp(prefix="guide-", dir=folder))
-        build_guide(fresh)
+        build_guide(fresh, contract=_text(contract), mapping=_text(mapping))
         (fresh / STAMP).write_text(stamp, encoding="ascii")
         old = folder / f"old-{fresh.name}"
         if root.exists():
@@ -88,6 +98,10 @@ def ensure_guide(folder: Path | None = None, *, force: bool = False) -> Guide:
         fresh.rename(root)
         shutil.rmtree(old, ignore_errors=True)
     return Guide(root, guide_csp(root))
+
+
+def _text(path: Path | None) -> str | None:
+    return str(path) if path is not None else None
 
 
 def guide_csp(root: Path) -> str:

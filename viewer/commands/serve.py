@@ -11,8 +11,12 @@ from __future__ import annotations
 import argparse
 import contextlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from viewer.options import add_password_option
+
+if TYPE_CHECKING:
+    from viewer.app import ContractFiles
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -39,6 +43,14 @@ def _password(args: argparse.Namespace) -> str | None:
     return None
 
 
+def contract_files(args: argparse.Namespace) -> ContractFiles:
+    """Return where the contract comes from (--contract, --mapping), for the guide and --dev."""
+    from viewer.app import ContractFiles
+
+    contract, mapping = getattr(args, "contract", None), getattr(args, "mapping", None)
+    return ContractFiles(Path(contract) if contract else None, Path(mapping) if mapping else None)
+
+
 def run(args: argparse.Namespace) -> int:
     from viewer.app.server import prepare, run_server
     from viewer.errors import UsageError
@@ -54,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
         lang=args.lang,
         guide=not args.no_guide,
         dev=args.dev,
-        contract_path=Path(args.contract) if args.contract else None,
+        files=contract_files(args),
     )
     if export is not None:
         app.state.sessions.open(export.resolve(), password)

@@ -65,8 +65,16 @@ def test_replaced_export_is_reloaded_and_the_user_told(tmp_path: Path) -> None:
         fresh = tmp_path / "export.zip.part"
         write_sample(fresh, records=500, password=PASSWORD)
         os.replace(fresh, export)
+        page = client.get(f"/x/{session.id}/en/index.html").text
+        assert f'<meta name="ev-generation" content="{since}">' in page
+        assert "ev-events" not in page  # pages poll; only the progress page holds a stream
         seen = events(client, f"/x/{session.id}/events?since={since}", until_event="reload")
         assert "export.zip changed on disk and has been reloaded" in seen[-1][1]["notice"]
+        live = client.get(f"/x/{session.id}/live").json()  # what open pages poll
+        assert live["generation"] > since and live["state"] == "ready"
+        assert live["notice"] == seen[-1][1]["notice"]
+        assert client.get("/x/00000000/live").status_code == 404
+        assert run.client(signed_in=False).get(f"/x/{session.id}/live").status_code == 401
         after = client.get(f"/x/{session.id}/en/index.html?format=json").json()
         assert after["summary"]["records"] > before["summary"]["records"]
 

@@ -84,7 +84,10 @@ def serve_globals(request: Request, session: Session | None) -> dict[str, Any]:
         "csrf_field": CSRF_FIELD,
         "csrf": request.app.state.secrets.csrf,
         "session": session,
+        # The progress page streams events; other pages poll `live` (see live_state).
         "events": f"/x/{session.id}/events?since={generation}" if session else None,
+        "live": f"/x/{session.id}/live" if session else None,
+        "generation": generation,
         "home": "/",
     }
 
@@ -177,3 +180,14 @@ def static_path(name: str, folder: Path) -> Path:
     if "/" in name or name.startswith(".") or not path.is_file():
         raise HTTPException(404, "Not found.")
     return path
+
+
+def live_state(request: Request) -> Response:
+    """Return what an open page polls for: has the export been reloaded since it was drawn?
+
+    Pages poll (while visible) rather than hold an event stream: browsers allow six HTTP/1.1
+    connections per host, and a stream per tab would hang the seventh tab.
+    """
+    session = session_of(request, ready=False)
+    return json_page({"state": session.state, "generation": request.app.state.generation(session),
+                      "notice": session.notice})  # fmt: skip

@@ -22,6 +22,7 @@ def routes(guide_root: Path | None) -> list[BaseRoute]:
         Route(f"/x/{SID}/", pages.export_root, methods=["GET"], name="export"),
         Route(f"/x/{SID}/progress", pages.progress_page, methods=["GET"], name="progress"),
         Route(f"/x/{SID}/events", actions.events, methods=["GET"], name="events"),
+        Route(f"/x/{SID}/live", pages.live_state, methods=["GET"], name="live"),
         Route(f"/x/{SID}/close", actions.close_export, methods=["POST"], name="close"),
         Route(f"/x/{SID}/static/{{name:str}}", export_pages.site_static, methods=["GET"]),
         Route(f"/x/{SID}/data/{{name:str}}", export_pages.data_file, methods=["GET"]),

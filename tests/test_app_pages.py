@@ -20,7 +20,7 @@ from viewer.store import Store
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
-    with running() as server:
+    with running(guide=True, guide_folder=tmp_path_factory.mktemp("cache")) as server:
         yield server
 
 
@@ -42,7 +42,8 @@ def parse(html: str) -> Page:
 
 PAGES = ("index.html", "report.html", "services/sms.html", "tables/sms/index.html",
          "tables/sms/page-2.html", "tables/sms/records/p1.html", "tables/contacts/records/0.html",
-         "search.html?q=a")  # fmt: skip
+         "search.html?q=a", "views/sms/index.html", "views/contacts/index.html",
+         "downloads.html")  # fmt: skip
 
 
 def test_pages_in_both_languages(client: httpx.Client, export: str) -> None:
@@ -179,44 +180,141 @@ def hostile(run: Running, tmp_path_factory: pytest.TempPathFactory) -> str:
     return open_ready(run, make_sample(folder, "hostile-content")).id
 
 
-def crawl(client: httpx.Client, start: str, limit: int = 120) -> dict[str, str]:
-    """Fetch pages reachable from `start` (same export, same language), up to `limit`."""
+CRAWL_BOUND = 3000  # far above what a test sample has: reaching it fails the test
+# Every kind of page an export has, as a path pattern below /x/<id>/<lang>/.
+PAGE_KINDS = {
+    "overview": r"index\.html", "report": r"report\.html", "downloads": r"downloads\.html",
+    "search": r"search\.html\?q=.+", "service": r"services/[^/]+\.html",
+    "table": r"tables/[^/]+/index\.html", "table page": r"tables/[^/]+/page-\d+\.html",
+    "record": r"tables/[^/]+/records/\d+\.html", "records": r"tables/[^/]+/records/p\d+\.html",
+    "view": r"views/[^/]+/.+\.html",
+}  # fmt: skip
+
+
+def crawl(client: httpx.Client, export: str) -> dict[str, str]:
+    """Fetch every page of an export reachable from its overviews and searches, in both languages.
+
+    Every link must work; the bound is a safety net that fails the test rather than stop short.
+    """
+    x = f"/x/{export}"
     seen: dict[str, str] = {}
-    queue = [start]
-    while queue and len(seen) < limit:
+    queue = [f"{x}/{lang}/{start}" for lang in ("en", "sv")
+             for start in ("index.html", "search.html?q=pwned")]  # fmt: skip
+    while queue:
         url = queue.pop(0)
         if url in seen:
             continue
-        seen[url] = client.get(url).text
-        for _tag, attrs in parse(seen[url]).tags:
+        assert len(seen) < CRAWL_BOUND, "more pages than a test sample has: raise the bound"
+        reply = client.get(url)
+        assert reply.status_code == 200, (url, reply.status_code)  # no broken link
+        seen[url] = reply.text
+        for _tag, attrs in parse(reply.text).tags:
             href = (attrs.get("href") or "").split("#")[0]
             if href.endswith(".html") and "://" not in href:
-                queue.append(str(httpx.URL(url).join(href).path))
-    return {u: t for u, t in seen.items() if "/en/" in u}
+                target = str(httpx.URL(url).join(href).path)
+                if target.startswith(f"{x}/en/") or target.startswith(f"{x}/sv/"):
+                    queue.append(target)  # (the guide is checked on its own)
+    return seen
 
 
-def test_hostile_values_stay_text(client: httpx.Client, hostile: str) -> None:
-    pages = crawl(client, f"/x/{hostile}/en/index.html")
-    joined = "\n".join(pages.values())
-    assert "window.__pwned" in joined
-    assert "<script>window.__pwned" not in joined
+@pytest.fixture(scope="module")
+def crawled(client: httpx.Client, hostile: str) -> dict[str, str]:
+    return crawl(client, hostile)
+
+
+def test_the_crawl_covers_every_kind_of_page_in_both_languages(
+    crawled: dict[str, str], hostile: str
+) -> None:
+    for lang in ("en", "sv"):
+        rels = [u.removeprefix(f"/x/{hostile}/{lang}/") for u in crawled if f"/{lang}/" in u]
+        for kind, pattern in PAGE_KINDS.items():
+            assert any(re.fullmatch(pattern, rel) for rel in rels), (lang, kind)
+
+
+def test_hostile_values_stay_text(crawled: dict[str, str]) -> None:
+    joined = "\n".join(crawled.values())
+    assert "window.__pwned" in joined  # the hostile values are shown ...
+    assert "<script>window.__pwned" not in joined  # ... but only as text
     assert 'onerror="window' not in joined
-    for url, html in pages.items():
+    for url, html in crawled.items():
         page = parse(html)
+        assert page.lang == ("sv" if "/sv/" in url else "en"), url
+        assert page.csp == META_CSP, url
         assert page.inline_scripts == 0, url
         for tag, attrs in page.tags:
             assert not [a for a in attrs if a.startswith("on")], (url, tag)
+            assert "style" not in attrs, (url, tag)
             href = (attrs.get("href") or "").strip().lower()
             assert not href.startswith(("javascript:", "data:")), (url, href)
             if tag == "a" and href.startswith("http"):
                 assert attrs.get("rel") == "noreferrer noopener", (url, href)
-    found = client.get(f"/x/{hostile}/en/search.html", params={"q": "pwned"}).text
-    assert "window.__pwned" in found and "<script>window" not in found
+
+
+def test_data_files_and_json_carry_no_markup(
+    run: Running, client: httpx.Client, hostile: str, crawled: dict[str, str]
+) -> None:
+    from viewer.site import paths
+
+    site = run.sessions.get(hostile).site  # type: ignore[union-attr]
+    data = []
+    for summary in site.tables.values():
+        for chunk in range(max(1, -(-summary.info.records // paths.DATA_CHUNK))):
+            reply = client.get(f"/x/{hostile}/data/{paths.slug(summary.info.name)}-{chunk}.js")
+            assert reply.status_code == 200
+            data.append(reply.text)
+    joined = "\n".join(data)
+    assert "\\u003cscript\\u003e" in joined  # the hostile values are there, escaped
+    assert "</script" not in joined.lower() and "<!--" not in joined
+    for url in crawled:
+        sep = "&" if "?" in url else "?"
+        reply = client.get(f"{url}{sep}format=json")
+        assert reply.headers["content-type"] == "application/json", url
+        assert "</script" not in reply.text.lower() and "<!--" not in reply.text, url
+    found = client.get(f"/x/{hostile}/en/search.html", params={"q": "pwned", "format": "json"})
+    assert "window.__pwned" in str(found.json())  # escaped, not lost
 
 
 def test_served_pages_load_nothing_from_off_the_machine(
+    crawled: dict[str, str], tmp_path: Path
+) -> None:
+    for n, html in enumerate(crawled.values()):
+        (tmp_path / f"{n}.html").write_text(html, encoding="utf-8")
+    assert external_references(tmp_path) == []
+
+
+JS_URL = re.compile(r"""["'`]((?:[a-z][a-z0-9+.-]*:)?//[^"'`\s]*)""", re.IGNORECASE)
+
+
+def test_served_css_and_js_load_nothing_from_off_the_machine(
     client: httpx.Client, hostile: str, tmp_path: Path
 ) -> None:
-    for n, html in enumerate(crawl(client, f"/x/{hostile}/en/index.html").values()):
-        (tmp_path / f"{n}.html").write_text(html, encoding="utf-8")
+    from viewer.app.routes import APP_STATIC
+    from viewer.offline import is_external
+    from viewer.site.build import STATIC
+
+    urls = [f"/app/static/{p.name}" for p in APP_STATIC.iterdir()]
+    urls += [f"/app/site/{p.name}" for p in STATIC.iterdir()]
+    urls += [f"/x/{hostile}/static/{p.name}" for p in STATIC.iterdir()]
+    assert any(u.endswith(".css") for u in urls) and any(u.endswith(".js") for u in urls)
+    for n, url in enumerate(urls):
+        reply = client.get(url)
+        assert reply.status_code == 200, url
+        (tmp_path / f"{n}{Path(url).suffix}").write_text(reply.text, encoding="utf-8")
+        if url.endswith(".js"):
+            assert [u for u in JS_URL.findall(reply.text) if is_external(u)] == [], url
+    assert external_references(tmp_path) == []  # the CSS files
+
+
+def test_served_guide_loads_nothing_from_off_the_machine(
+    run: Running, client: httpx.Client, tmp_path: Path
+) -> None:
+    root = run.app.state.config.guide.root
+    files = [p for p in root.rglob("*") if p.suffix in {".html", ".css", ".svg"}]
+    assert len([p for p in files if p.suffix == ".html"]) > 10
+    for path in files:
+        rel = path.relative_to(root).as_posix()
+        reply = client.get(f"/guide/{rel}")
+        assert reply.status_code == 200, rel
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_bytes(reply.content)
     assert external_references(tmp_path) == []

@@ -73,6 +73,9 @@ def wants_json(request: Request) -> bool:
 def json_page(ctx: dict[str, Any]) -> Response:
     """Return a context as JSON (values the encoder does not know become text)."""
     body = json.dumps(ctx, ensure_ascii=False, default=str)
+    # As in the site's data files: no "</script" or "<!--" from an export, wherever the JSON
+    # ends up (these characters only ever occur inside JSON strings, where escapes are equal).
+    body = body.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return Response(body, media_type="application/json")
 
 
@@ -93,9 +96,17 @@ def serve_globals(request: Request, session: Session | None) -> dict[str, Any]:
 
 
 def render(
-    request: Request, ctx: dict[str, Any], template: str, session: Session | None
+    request: Request,
+    ctx: dict[str, Any],
+    template: str,
+    session: Session | None,
+    page_template: str | None = None,
 ) -> Response:
-    """Return a page context as HTML with its template, or as JSON when asked."""
+    """Return a page context as HTML with its template, or as JSON when asked.
+
+    `page_template` is the static site's template that a serve template (serve_page.html)
+    wraps; by default the one of the page's kind.
+    """
     if wants_json(request):
         return json_page(ctx)
     env = environment(ctx["lang"])
@@ -104,7 +115,7 @@ def render(
         csp=META_CSP,
         activity_chart=activity_chart,
         sparkline=sparkline,
-        page_template=TEMPLATES.get(ctx["kind"], "base.html"),
+        page_template=page_template or TEMPLATES.get(ctx["kind"], "base.html"),
         serve=serve_globals(request, session),
     )
     return HTMLResponse(html)

@@ -117,6 +117,44 @@ def test_filters_counterpart_and_date_range(client: httpx.Client, export: str) -
     assert 0 < wide["query"]["matches"] <= total  # type: ignore[index]
 
 
+def test_status_filter(run: Running, client: httpx.Client, export: str) -> None:
+    store = run.sessions.get(export).store  # type: ignore[union-attr]
+    url = f"/x/{export}/en/tables/music/index.html"
+    data = client.get(f"{url}?format=json").json()
+    assert data["query"]["status_values"] == ["normal", "deleted"]  # from the contract
+    assert '<select name="status">' in client.get(url).text
+    statuses = [r.data.get("status") for r in store.records("music")]
+    for status in ("normal", "deleted"):
+        found = client.get(url, params={"status": status, "format": "json"}).json()
+        assert found["query"]["matches"] == statuses.count(status) == len(found["rows"]) > 0
+        assert found["query"]["status"] == status
+    none = client.get(url, params={"status": "no-such-status", "format": "json"}).json()
+    assert none["query"]["matches"] == 0 and none["rows"] == []
+
+
+def test_page_two_of_a_table_as_json(client: httpx.Client, export: str) -> None:
+    from viewer.site import paths
+
+    one = table_json(client, export, "")
+    two = table_json(client, export, "", page=2)
+    assert (two["kind"], two["path"]) == ("table", "tables/sms/page-2.html")
+    seqs = [r["seq"] for r in two["rows"]]  # type: ignore[attr-defined]
+    assert seqs[0] == paths.PAGE_SIZE and seqs == sorted(seqs)
+    assert not set(seqs) & {r["seq"] for r in one["rows"]}  # type: ignore[attr-defined]
+    assert two["pager"]["prev"]  # type: ignore[index]
+
+
+def test_progress_page_as_json(run: Running, client: httpx.Client, export: str) -> None:
+    data = client.get(f"/x/{export}/progress?format=json").json()
+    assert (data["kind"], data["state"], data["error"]) == ("progress", "ready", None)
+    assert data["done"] == data["total"] > 0
+    assert data["ready_url"] == f"/x/{export}/en/index.html"
+    assert client.get(f"/x/{export}/progress").status_code == 303  # the page itself moves on
+    failed = run.sessions.fail(Path("/no/such/export.zip"), "/no/such/export.zip is not a file")
+    data = client.get(f"/x/{failed}/progress?format=json").json()
+    assert (data["state"], data["error"]) == ("failed", "/no/such/export.zip is not a file")
+
+
 def test_pager_keeps_the_filters(client: httpx.Client, export: str) -> None:
     html = client.get(f"/x/{export}/en/tables/sms/index.html?since=1990-01-01").text
     assert 'href="../../tables/sms/page-2.html?since=1990-01-01"' in html

@@ -24,12 +24,21 @@ LINE = re.compile(r"Serving at http://127\.0\.0\.1:(\d+)/\?token=([A-Za-z0-9_-]{
 
 
 @contextmanager
-def serve(tmp: Path, *args: str) -> Iterator[tuple[subprocess.Popen[str], int, str]]:
-    """Run `export-viewer serve` with its own TMPDIR; yield the process, port and token."""
+def serve(
+    tmp: Path, *args: str, browser: Path | None = None
+) -> Iterator[tuple[subprocess.Popen[str], int, str]]:
+    """Run `export-viewer serve` with its own TMPDIR; yield the process, port and token.
+
+    With `browser`, the server opens its address with that program (as $BROWSER), else not.
+    """
     temp = tmp / "tmp"
-    temp.mkdir()
+    temp.mkdir(exist_ok=True)
     env = {**os.environ, "TMPDIR": str(temp), "XDG_CACHE_HOME": str(tmp / "cache")}
-    command = [sys.executable, "-m", "viewer", "serve", "--no-browser", "--no-guide", *args]
+    env.pop("BROWSER", None)
+    if browser is not None:
+        env["BROWSER"] = str(browser)
+    opening = [] if browser is not None else ["--no-browser"]
+    command = [sys.executable, "-m", "viewer", "serve", *opening, "--no-guide", *args]
     proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)  # fmt: skip
     try:
@@ -59,6 +68,63 @@ def test_prints_one_line_and_opens_the_export(tmp_path: Path) -> None:
               "the export to open")  # fmt: skip
         sid = client.get("/?format=json").json()["exports"][0]["id"]
         assert client.get(f"/x/{sid}/en/index.html").status_code == 200
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(WAIT) == 0
+
+
+def recording_browser(folder: Path) -> tuple[Path, Path]:
+    """Write a program that stands in for a browser: it records the address it is given."""
+    script, record = folder / "browser.sh", folder / "opened.txt"
+    script.write_text(f'#!/bin/sh\nprintf "%s\\n" "$1" >> "{record}"\n', encoding="utf-8")
+    script.chmod(0o700)
+    return script, record
+
+
+def test_the_browser_is_opened_unless_no_browser(tmp_path: Path) -> None:
+    script, record = recording_browser(tmp_path)
+    with serve(tmp_path, browser=script) as (proc, port, token):
+        until(record.exists, "the browser to be started")
+        assert record.read_text(encoding="utf-8") == f"http://127.0.0.1:{port}/?token={token}\n"
+        assert signed_in(port, token).get("/").status_code == 200
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(WAIT) == 0
+    record.unlink()
+    with serve(tmp_path) as (proc, port, token):  # --no-browser, with $BROWSER unset
+        assert signed_in(port, token).get("/").status_code == 200
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(WAIT) == 0
+    assert not record.exists()
+
+
+def test_port_and_language_options(tmp_path: Path) -> None:
+    from viewer.app.server import bind
+
+    probe = bind(0)  # a port that was free a moment ago
+    port = probe.getsockname()[1]
+    probe.close()
+    export = make_sample(tmp_path)
+    (tmp_path / "pw").write_text(PASSWORD + "\n", encoding="utf-8")
+    args = (
+        str(export),
+        "--password-file",
+        str(tmp_path / "pw"),
+        "--port",
+        str(port),
+        "--lang",
+        "sv",
+    )
+    with serve(tmp_path, *args) as (proc, printed, token):
+        assert printed == port
+        client = signed_in(port, token)
+        start = client.get("/")
+        assert '<html lang="sv">' in start.text and "Öppna din export" in start.text
+        until(lambda: client.get("/?format=json").json()["exports"][0]["state"] == "ready",
+              "the export to open")  # fmt: skip
+        sid = client.get("/?format=json").json()["exports"][0]["id"]
+        overview = client.get(f"/x/{sid}/", follow_redirects=False)
+        assert overview.headers["location"] == f"/x/{sid}/sv/index.html"
+        assert '<html lang="sv">' in client.get(overview.headers["location"]).text
+        assert client.get("/?lang=en").text.count('<html lang="en">') == 1  # a page may ask
         proc.send_signal(signal.SIGINT)
         assert proc.wait(WAIT) == 0
 

@@ -193,6 +193,8 @@ def test_closing_an_export_while_it_loads_ends_the_load(run: Running, tmp_path: 
     loader = thread_named(f"load-{session.id}")
     assert loader is not None
     until(lambda: session.done > 0 or session.state != "loading", "the load to start")
+    progress = run.client().get(f"/x/{session.id}/progress?format=json").json()
+    assert progress["kind"] == "progress" and 0 < progress["done"] <= progress["total"]
     assert run.sessions.close(session.id)
     assert session.password is None  # dropped at once
     loader.join(WAIT)

@@ -158,13 +158,16 @@ def start_page(request: Request) -> Response:
 def progress_page(request: Request) -> Response:
     """Show an export's decryption progress (streamed by events), or its overview once ready."""
     session = session_of(request, ready=False)
+    lang = default_lang(request)
+    ctx = {"kind": "progress", "lang": lang, "name": session.name, "state": session.state,
+           "done": session.done, "total": session.total, "error": session.error,
+           "ready_url": overview_url(request, session)}  # fmt: skip
+    if wants_json(request):  # in every state: a script can poll this
+        return json_page(ctx)
     if session.state == READY:
         return RedirectResponse(overview_url(request, session), 303)
     if session.state == FAILED:
         return RedirectResponse(f"/?failed={session.id}", 303)
-    lang = default_lang(request)
-    ctx = {"kind": "progress", "lang": lang, "name": session.name, "done": session.done,
-           "total": session.total, "ready_url": overview_url(request, session)}  # fmt: skip
     return render(request, ctx, "serve_progress.html", session)
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.app_helpers import Running, running
+from verify.contract import DEFAULT_CONTRACT
 from viewer.app.guide import STAMP, ensure_guide, source_stamp, up_to_date
 from viewer.app.security import VIEWER_CSP
 
@@ -53,19 +54,26 @@ def test_guide_needs_the_token_too(run: Running) -> None:
     assert run.client(signed_in=False).get("/guide/").status_code == 401
 
 
+def test_a_custom_contract_is_what_the_guide_documents(
+    run: Running, cache: Path, tmp_path: Path
+) -> None:
+    custom = tmp_path / "contract.toml"
+    text = DEFAULT_CONTRACT.read_text(encoding="utf-8")
+    custom.write_text(text.replace('en = "Recorder"', 'en = "Recorder Edited"'), encoding="utf-8")
+    root = cache / "guide"
+    assert up_to_date(root, source_stamp())
+    assert not up_to_date(root, source_stamp(custom))  # the custom contract is a source
+    guide = ensure_guide(cache, contract=custom)
+    assert up_to_date(guide.root, source_stamp(custom))
+    pages = "".join(p.read_text(encoding="utf-8") for p in guide.root.rglob("*.html"))
+    assert "Recorder Edited" in pages
+    ensure_guide(cache)  # back to the default contract, for the other tests
+    assert up_to_date(root, source_stamp())
+
+
 def test_the_served_guide_links_back_to_the_viewer(run: Running) -> None:
     client = run.client()
     assert '<p class="ev-viewer-link"><a href="/?lang=en">' in client.get("/guide/").text
     assert '<a href="/?lang=sv">' in client.get("/guide/sv/").text
     start = client.get("/?lang=sv")
     assert start.status_code == 200 and 'lang="sv"' in start.text
-
-
-def test_a_mapping_given_to_serve_is_part_of_the_guide_and_its_stamp(tmp_path: Path) -> None:
-    mapping = tmp_path / "mapping.toml"
-    mapping.write_text('[tables]\n"sms_records" = "sms"\n', encoding="utf-8")
-    assert source_stamp(mapping) != source_stamp()
-    guide = ensure_guide(tmp_path / "cache", mapping=mapping)
-    assert up_to_date(guide.root, source_stamp(mapping))
-    page = (guide.root / "exportable-data.html").read_text(encoding="utf-8")
-    assert "sms_records" in page  # the tables document the names the mapping adds

@@ -20,7 +20,7 @@ from viewer.store import Store
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
-    with running() as server:
+    with running(guide=True, guide_folder=tmp_path_factory.mktemp("cache")) as server:
         yield server
 
 
@@ -42,7 +42,8 @@ def parse(html: str) -> Page:
 
 PAGES = ("index.html", "report.html", "services/sms.html", "tables/sms/index.html",
          "tables/sms/page-2.html", "tables/sms/records/p1.html", "tables/contacts/records/0.html",
-         "search.html?q=a")  # fmt: skip
+         "search.html?q=a", "views/sms/index.html", "views/contacts/index.html",
+         "downloads.html")  # fmt: skip
 
 
 def test_pages_in_both_languages(client: httpx.Client, export: str) -> None:
@@ -63,8 +64,7 @@ def test_language_switch_points_to_the_same_page(client: httpx.Client, export: s
 
 def test_every_page_as_json(client: httpx.Client, export: str) -> None:
     kinds = {"index.html": "overview", "report.html": "report", "services/sms.html": "service",
-             "tables/sms/index.html": "table", "tables/sms/page-2.html": "table",
-             "tables/contacts/records/0.html": "record", "downloads.html": "downloads",
+             "tables/sms/index.html": "table", "tables/contacts/records/0.html": "record",
              "search.html?q=a": "search"}  # fmt: skip
     for rel, kind in kinds.items():
         sep = "&" if "?" in rel else "?"
@@ -115,6 +115,44 @@ def test_filters_counterpart_and_date_range(client: httpx.Client, export: str) -
     assert none["query"]["matches"] == 0 and none["rows"] == []  # type: ignore[index]
     wide = table_json(client, export, "since=1990-01-01&until=2100-12-31")
     assert 0 < wide["query"]["matches"] <= total  # type: ignore[index]
+
+
+def test_status_filter(run: Running, client: httpx.Client, export: str) -> None:
+    store = run.sessions.get(export).store  # type: ignore[union-attr]
+    url = f"/x/{export}/en/tables/music/index.html"
+    data = client.get(f"{url}?format=json").json()
+    assert data["query"]["status_values"] == ["normal", "deleted"]  # from the contract
+    assert '<select name="status">' in client.get(url).text
+    statuses = [r.data.get("status") for r in store.records("music")]
+    for status in ("normal", "deleted"):
+        found = client.get(url, params={"status": status, "format": "json"}).json()
+        assert found["query"]["matches"] == statuses.count(status) == len(found["rows"]) > 0
+        assert found["query"]["status"] == status
+    none = client.get(url, params={"status": "no-such-status", "format": "json"}).json()
+    assert none["query"]["matches"] == 0 and none["rows"] == []
+
+
+def test_page_two_of_a_table_as_json(client: httpx.Client, export: str) -> None:
+    from viewer.site import paths
+
+    one = table_json(client, export, "")
+    two = table_json(client, export, "", page=2)
+    assert (two["kind"], two["path"]) == ("table", "tables/sms/page-2.html")
+    seqs = [r["seq"] for r in two["rows"]]  # type: ignore[attr-defined]
+    assert seqs[0] == paths.PAGE_SIZE and seqs == sorted(seqs)
+    assert not set(seqs) & {r["seq"] for r in one["rows"]}  # type: ignore[attr-defined]
+    assert two["pager"]["prev"]  # type: ignore[index]
+
+
+def test_progress_page_as_json(run: Running, client: httpx.Client, export: str) -> None:
+    data = client.get(f"/x/{export}/progress?format=json").json()
+    assert (data["kind"], data["state"], data["error"]) == ("progress", "ready", None)
+    assert data["done"] == data["total"] > 0
+    assert data["ready_url"] == f"/x/{export}/en/index.html"
+    assert client.get(f"/x/{export}/progress").status_code == 303  # the page itself moves on
+    failed = run.sessions.fail(Path("/no/such/export.zip"), "/no/such/export.zip is not a file")
+    data = client.get(f"/x/{failed}/progress?format=json").json()
+    assert (data["state"], data["error"]) == ("failed", "/no/such/export.zip is not a file")
 
 
 def test_pager_keeps_the_filters(client: httpx.Client, export: str) -> None:
@@ -180,84 +218,144 @@ def hostile(run: Running, tmp_path_factory: pytest.TempPathFactory) -> str:
     return open_ready(run, make_sample(folder, "hostile-content")).id
 
 
-def crawl(client: httpx.Client, start: str, limit: int = 3000) -> dict[str, str]:
-    """Fetch every page reachable from `start` (same export, same language); fail past `limit`."""
-    lang = start.split("/")[3]
+CRAWL_BOUND = 3000  # far above what a test sample has: reaching it fails the test
+# Every kind of page an export has, as a path pattern below /x/<id>/<lang>/.
+PAGE_KINDS = {
+    "overview": r"index\.html", "report": r"report\.html", "downloads": r"downloads\.html",
+    "search": r"search\.html\?q=.+", "service": r"services/[^/]+\.html",
+    "table": r"tables/[^/]+/index\.html", "table page": r"tables/[^/]+/page-\d+\.html",
+    "record": r"tables/[^/]+/records/\d+\.html", "records": r"tables/[^/]+/records/p\d+\.html",
+    "view": r"views/[^/]+/.+\.html",
+}  # fmt: skip
+
+
+def crawl(client: httpx.Client, export: str) -> dict[str, str]:
+    """Fetch every page of an export reachable from its overviews and searches, in both languages.
+
+    Every link must work; the bound is a safety net that fails the test rather than stop short.
+    """
+    x = f"/x/{export}"
     seen: dict[str, str] = {}
-    queue = [start]
+    queue = [f"{x}/{lang}/{start}" for lang in ("en", "sv")
+             for start in ("index.html", "search.html?q=pwned")]  # fmt: skip
     while queue:
         url = queue.pop(0)
         if url in seen:
             continue
-        assert len(seen) < limit, "more pages than a 400-record sample should have"
-        seen[url] = client.get(url).text
-        for _tag, attrs in parse(seen[url]).tags:
-            href = (attrs.get("href") or "").split("#")[0].split("?")[0]
+        assert len(seen) < CRAWL_BOUND, "more pages than a test sample has: raise the bound"
+        reply = client.get(url)
+        assert reply.status_code == 200, (url, reply.status_code)  # no broken link
+        seen[url] = reply.text
+        for _tag, attrs in parse(reply.text).tags:
+            href = (attrs.get("href") or "").split("#")[0]
             if href.endswith(".html") and "://" not in href:
                 target = str(httpx.URL(url).join(href).path)
-                if f"/{lang}/" in target and target.startswith("/x/"):
-                    queue.append(target)
+                if target.startswith(f"{x}/en/") or target.startswith(f"{x}/sv/"):
+                    queue.append(target)  # (the guide is checked on its own)
     return seen
 
 
 @pytest.fixture(scope="module")
-def hostile_pages(client: httpx.Client, hostile: str) -> dict[str, dict[str, str]]:
-    return {lang: crawl(client, f"/x/{hostile}/{lang}/index.html") for lang in ("en", "sv")}
+def crawled(client: httpx.Client, hostile: str) -> dict[str, str]:
+    return crawl(client, hostile)
 
 
-def test_the_crawl_reaches_every_kind_of_page(hostile_pages: dict[str, dict[str, str]]) -> None:
-    for lang, pages in hostile_pages.items():
-        kinds = {"/tables/", "/records/", "/services/", "/views/", "report.html", "downloads.html"}
-        reached = {k for k in kinds for url in pages if k in url}
-        assert reached == kinds, lang
-        assert len(pages) > 50, lang
-
-
-def test_hostile_values_stay_text(
-    client: httpx.Client, hostile: str, hostile_pages: dict[str, dict[str, str]]
+def test_the_crawl_covers_every_kind_of_page_in_both_languages(
+    crawled: dict[str, str], hostile: str
 ) -> None:
-    for lang, pages in hostile_pages.items():
-        joined = "\n".join(pages.values())
-        assert "window.__pwned" in joined, lang
-        assert "<script>window.__pwned" not in joined
-        assert 'onerror="window' not in joined
-        for url, html in pages.items():
-            page = parse(html)
-            assert page.inline_scripts == 0, url
-            for tag, attrs in page.tags:
-                assert not [a for a in attrs if a.startswith("on")], (url, tag)
-                assert "style" not in attrs, (url, tag)
-                href = (attrs.get("href") or "").strip().lower()
-                assert not href.startswith(("javascript:", "data:")), (url, href)
-                if tag == "a" and href.startswith("http"):
-                    assert attrs.get("rel") == "noreferrer noopener", (url, href)
-    found = client.get(f"/x/{hostile}/en/search.html", params={"q": "pwned"}).text
-    assert "window.__pwned" in found and "<script>window" not in found
-    tables = client.get(f"/x/{hostile}/en/index.html?format=json").json()
-    for name in ("sms", "notes", "contacts"):
-        assert name in {s["id"] for s in tables["services"]}
-        data = client.get(f"/x/{hostile}/data/{name}-0.js")
-        assert data.status_code == 200 and data.headers["content-type"].startswith(
-            "text/javascript"
-        )
-        assert "</script" not in data.text.lower() and "\\u003cscript\\u003e" in data.text.lower()
+    for lang in ("en", "sv"):
+        rels = [u.removeprefix(f"/x/{hostile}/{lang}/") for u in crawled if f"/{lang}/" in u]
+        for kind, pattern in PAGE_KINDS.items():
+            assert any(re.fullmatch(pattern, rel) for rel in rels), (lang, kind)
+
+
+def test_hostile_values_stay_text(crawled: dict[str, str]) -> None:
+    joined = "\n".join(crawled.values())
+    assert "window.__pwned" in joined  # the hostile values are shown ...
+    assert "<script>window.__pwned" not in joined  # ... but only as text
+    assert 'onerror="window' not in joined
+    for url, html in crawled.items():
+        page = parse(html)
+        assert page.lang == ("sv" if "/sv/" in url else "en"), url
+        assert page.csp == META_CSP, url
+        assert page.inline_scripts == 0, url
+        for tag, attrs in page.tags:
+            assert not [a for a in attrs if a.startswith("on")], (url, tag)
+            assert "style" not in attrs, (url, tag)
+            href = (attrs.get("href") or "").strip().lower()
+            assert not href.startswith(("javascript:", "data:")), (url, href)
+            if tag == "a" and href.startswith("http"):
+                assert attrs.get("rel") == "noreferrer noopener", (url, href)
+
+
+def test_data_files_and_json_carry_no_markup(
+    run: Running, client: httpx.Client, hostile: str, crawled: dict[str, str]
+) -> None:
+    from viewer.site import paths
+
+    site = run.sessions.get(hostile).site  # type: ignore[union-attr]
+    data = []
+    for summary in site.tables.values():
+        for chunk in range(max(1, -(-summary.info.records // paths.DATA_CHUNK))):
+            reply = client.get(f"/x/{hostile}/data/{paths.slug(summary.info.name)}-{chunk}.js")
+            assert reply.status_code == 200
+            data.append(reply.text)
+    joined = "\n".join(data)
+    assert "\\u003cscript\\u003e" in joined  # the hostile values are there, escaped
+    assert "</script" not in joined.lower() and "<!--" not in joined
+    for url in crawled:
+        sep = "&" if "?" in url else "?"
+        reply = client.get(f"{url}{sep}format=json")
+        assert reply.headers["content-type"] == "application/json", url
+        assert "</script" not in reply.text.lower() and "<!--" not in reply.text, url
+    found = client.get(f"/x/{hostile}/en/search.html", params={"q": "pwned", "format": "json"})
+    assert "window.__pwned" in str(found.json())  # escaped, not lost
 
 
 def test_served_pages_load_nothing_from_off_the_machine(
-    client: httpx.Client, hostile: str, hostile_pages: dict[str, dict[str, str]], tmp_path: Path
+    crawled: dict[str, str], tmp_path: Path
 ) -> None:
-    for lang, pages in hostile_pages.items():
-        for n, html in enumerate(pages.values()):
-            (tmp_path / f"{lang}-{n}.html").write_text(html, encoding="utf-8")
-    for path in ("/app/static/serve.css", f"/x/{hostile}/static/site.css",
-                 f"/x/{hostile}/static/report.css"):  # fmt: skip
-        reply = client.get(path)
-        assert reply.status_code == 200, path
-        (tmp_path / Path(path).name).write_text(reply.text, encoding="utf-8")
+    for n, html in enumerate(crawled.values()):
+        (tmp_path / f"{n}.html").write_text(html, encoding="utf-8")
     assert external_references(tmp_path) == []
-    for script in ("/app/static/serve.js", f"/x/{hostile}/static/site.js"):
-        text = client.get(script).text
-        assert not re.search(r"https?://", text), script  # the scripts fetch only our own files
+
+
+JS_URL = re.compile(r"""["'`]((?:[a-z][a-z0-9+.-]*:)?//[^"'`\s]*)""", re.IGNORECASE)
+
+
+def test_served_css_and_js_load_nothing_from_off_the_machine(
+    client: httpx.Client, hostile: str, tmp_path: Path
+) -> None:
+    from viewer.app.routes import APP_STATIC
+    from viewer.offline import is_external
+    from viewer.site.build import STATIC
+
+    urls = [f"/app/static/{p.name}" for p in APP_STATIC.iterdir()]
+    urls += [f"/app/site/{p.name}" for p in STATIC.iterdir()]
+    urls += [f"/x/{hostile}/static/{p.name}" for p in STATIC.iterdir()]
+    assert any(u.endswith(".css") for u in urls) and any(u.endswith(".js") for u in urls)
+    for n, url in enumerate(urls):
+        reply = client.get(url)
+        assert reply.status_code == 200, url
+        (tmp_path / f"{n}{Path(url).suffix}").write_text(reply.text, encoding="utf-8")
+        if url.endswith(".js"):
+            assert [u for u in JS_URL.findall(reply.text) if is_external(u)] == [], url
+    assert external_references(tmp_path) == []  # the CSS files
+
+
+def test_served_guide_loads_nothing_from_off_the_machine(
+    run: Running, client: httpx.Client, tmp_path: Path
+) -> None:
+    root = run.app.state.config.guide.root
+    files = [p for p in root.rglob("*") if p.suffix in {".html", ".css", ".svg"}]
+    assert len([p for p in files if p.suffix == ".html"]) > 10
+    for path in files:
+        rel = path.relative_to(root).as_posix()
+        reply = client.get(f"/guide/{rel}")
+        assert reply.status_code == 200, rel
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_bytes(reply.content)
+    assert external_references(tmp_path) == []
 
 
 def test_search_combines_with_sort_and_filters(client: httpx.Client, export: str) -> None:
@@ -279,30 +377,17 @@ def test_search_combines_with_sort_and_filters(client: httpx.Client, export: str
     assert len(up) > 1 and up == sorted(up) and down == sorted(down, reverse=True)
 
 
-def test_status_filter(client: httpx.Client, export: str) -> None:
-    data = client.get(f"/x/{export}/en/tables/contacts/index.html?format=json").json()
-    assert data["kind"] == "table"
-    statuses = client.get(f"/x/{export}/en/tables/contacts/index.html?status=deleted&format=json")
-    deleted = statuses.json()
-    total = data["table"]["records"]
-    assert deleted["query"]["status"] == "deleted"
-    assert 0 <= deleted["query"]["matches"] < total
-    normal = client.get(f"/x/{export}/en/tables/contacts/index.html?status=normal&format=json")
-    assert normal.json()["query"]["matches"] + deleted["query"]["matches"] == total
-
-
 def test_every_stylesheet_and_script_a_served_page_names_is_there(
-    client: httpx.Client, hostile_pages: dict[str, dict[str, str]]
+    client: httpx.Client, crawled: dict[str, str]
 ) -> None:
     assets: set[str] = set()
-    for pages in hostile_pages.values():
-        for url, html in pages.items():
-            for tag, attrs in parse(html).tags:
-                target = attrs.get("src") if tag == "script" else None
-                if tag == "link" and "stylesheet" in (attrs.get("rel") or ""):
-                    target = attrs.get("href")
-                if target:
-                    assets.add(str(httpx.URL(url).join(target).path))
-    assert any(a.endswith("/report.css") for a in assets)
+    for url, html in crawled.items():
+        for tag, attrs in parse(html).tags:
+            target = attrs.get("src") if tag == "script" else None
+            if tag == "link" and "stylesheet" in (attrs.get("rel") or ""):
+                target = attrs.get("href")
+            if target:
+                assets.add(str(httpx.URL(url).join(target).path))
+    assert any(a.endswith("/report.css") for a in assets)  # the report page's own styles
     for asset in sorted(assets):
         assert client.get(asset).status_code == 200, asset

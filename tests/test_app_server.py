@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
+import select
 import signal
 import socket
 import subprocess
@@ -18,17 +18,27 @@ import httpx
 import pytest
 
 from tests.app_helpers import PASSWORD, WAIT, csrf_of, make_sample, until
+from viewer.sample import write_sample
 
 LINE = re.compile(r"Serving at http://127\.0\.0\.1:(\d+)/\?token=([A-Za-z0-9_-]{20,})")
 
 
 @contextmanager
-def serve(tmp: Path, *args: str) -> Iterator[tuple[subprocess.Popen[str], int, str]]:
-    """Run `export-viewer serve` with its own TMPDIR; yield the process, port and token."""
+def serve(
+    tmp: Path, *args: str, browser: Path | None = None
+) -> Iterator[tuple[subprocess.Popen[str], int, str]]:
+    """Run `export-viewer serve` with its own TMPDIR; yield the process, port and token.
+
+    With `browser`, the server opens its address with that program (as $BROWSER), else not.
+    """
     temp = tmp / "tmp"
-    temp.mkdir()
+    temp.mkdir(exist_ok=True)
     env = {**os.environ, "TMPDIR": str(temp), "XDG_CACHE_HOME": str(tmp / "cache")}
-    command = [sys.executable, "-m", "viewer", "serve", "--no-browser", "--no-guide", *args]
+    env.pop("BROWSER", None)
+    if browser is not None:
+        env["BROWSER"] = str(browser)
+    opening = [] if browser is not None else ["--no-browser"]
+    command = [sys.executable, "-m", "viewer", "serve", *opening, "--no-guide", *args]
     proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)  # fmt: skip
     try:
@@ -62,6 +72,63 @@ def test_prints_one_line_and_opens_the_export(tmp_path: Path) -> None:
         assert proc.wait(WAIT) == 0
 
 
+def recording_browser(folder: Path) -> tuple[Path, Path]:
+    """Write a program that stands in for a browser: it records the address it is given."""
+    script, record = folder / "browser.sh", folder / "opened.txt"
+    script.write_text(f'#!/bin/sh\nprintf "%s\\n" "$1" >> "{record}"\n', encoding="utf-8")
+    script.chmod(0o700)
+    return script, record
+
+
+def test_the_browser_is_opened_unless_no_browser(tmp_path: Path) -> None:
+    script, record = recording_browser(tmp_path)
+    with serve(tmp_path, browser=script) as (proc, port, token):
+        until(record.exists, "the browser to be started")
+        assert record.read_text(encoding="utf-8") == f"http://127.0.0.1:{port}/?token={token}\n"
+        assert signed_in(port, token).get("/").status_code == 200
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(WAIT) == 0
+    record.unlink()
+    with serve(tmp_path) as (proc, port, token):  # --no-browser, with $BROWSER unset
+        assert signed_in(port, token).get("/").status_code == 200
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(WAIT) == 0
+    assert not record.exists()
+
+
+def test_port_and_language_options(tmp_path: Path) -> None:
+    from viewer.app.server import bind
+
+    probe = bind(0)  # a port that was free a moment ago
+    port = probe.getsockname()[1]
+    probe.close()
+    export = make_sample(tmp_path)
+    (tmp_path / "pw").write_text(PASSWORD + "\n", encoding="utf-8")
+    args = (
+        str(export),
+        "--password-file",
+        str(tmp_path / "pw"),
+        "--port",
+        str(port),
+        "--lang",
+        "sv",
+    )
+    with serve(tmp_path, *args) as (proc, printed, token):
+        assert printed == port
+        client = signed_in(port, token)
+        start = client.get("/")
+        assert '<html lang="sv">' in start.text and "Öppna din export" in start.text
+        until(lambda: client.get("/?format=json").json()["exports"][0]["state"] == "ready",
+              "the export to open")  # fmt: skip
+        sid = client.get("/?format=json").json()["exports"][0]["id"]
+        overview = client.get(f"/x/{sid}/", follow_redirects=False)
+        assert overview.headers["location"] == f"/x/{sid}/sv/index.html"
+        assert '<html lang="sv">' in client.get(overview.headers["location"]).text
+        assert client.get("/?lang=en").text.count('<html lang="en">') == 1  # a page may ask
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(WAIT) == 0
+
+
 def test_ctrl_c_with_open_streams_leaves_nothing_behind(tmp_path: Path) -> None:
     export = make_sample(tmp_path)
     with serve(tmp_path) as (proc, port, token):
@@ -78,13 +145,8 @@ def test_ctrl_c_with_open_streams_leaves_nothing_behind(tmp_path: Path) -> None:
         for stream in streams:
             stream.start()
         until(lambda: client.get(f"/x/{sid}/progress").status_code == 303, "the export")
-        assert client.get(f"/x/{sid}/download/csv.zip").status_code == 200
-        until(lambda: not list(temp.rglob("download-*")), "a sent download to be deleted")
-        # A download still being converted when Ctrl+C comes: its folder goes with the run's.
-        slow = threading.Thread(target=_get_quietly, args=(client, f"/x/{sid}/download/all.zip"),
-                                daemon=True)  # fmt: skip
-        slow.start()
-        until(lambda: bool(list(temp.rglob("download-*"))), "the download to start")
+        download = client.get(f"/x/{sid}/download/all.zip")  # a download, then Ctrl+C
+        assert download.status_code == 200 and download.content.startswith(b"PK")
         proc.send_signal(signal.SIGINT)
         # Bounded: uvicorn's graceful timeout is 3 s; open event streams must not hold it up.
         assert proc.wait(WAIT) == 0
@@ -94,9 +156,48 @@ def test_ctrl_c_with_open_streams_leaves_nothing_behind(tmp_path: Path) -> None:
         assert list(temp.iterdir()) == []  # no upload, no spooled file, no folder left
 
 
-def _get_quietly(client: httpx.Client, url: str) -> None:
-    with contextlib.suppress(httpx.HTTPError):  # the server went away mid-download: the test
-        client.get(url)
+def test_ctrl_c_during_a_download_leaves_nothing_behind(tmp_path: Path) -> None:
+    export = tmp_path / "big.zip"
+    write_sample(export, records=5_000, password=PASSWORD)  # converts for about half a second
+    (tmp_path / "pw").write_text(PASSWORD + "\n", encoding="utf-8")
+    temp = tmp_path / "tmp"
+    with serve(tmp_path, str(export), "--password-file", str(tmp_path / "pw")) as (proc, port, tok):
+        client = signed_in(port, tok)
+        until(lambda: client.get("/?format=json").json()["exports"][0]["state"] == "ready",
+              "the export to open")  # fmt: skip
+        sid = client.get("/?format=json").json()["exports"][0]["id"]
+        cookie = "; ".join(f"{k}={v}" for k, v in client.cookies.items())
+        # A client that asks for a download and reads nothing: Ctrl+C comes while the
+        # conversion writes its files (or, on a fast machine, while the reply waits to be read).
+        with _stalled_download(port, f"/x/{sid}/download/all.zip", cookie) as sock:
+            until(lambda: _files(temp) or _readable(sock), "the download to begin")
+            proc.send_signal(signal.SIGINT)
+            assert proc.wait(WAIT) == 0
+    assert list(temp.iterdir()) == []  # no converted file, no scratch folder left
+
+
+def _files(folder: Path) -> list[Path]:
+    return [p for p in folder.rglob("*") if p.is_file()]
+
+
+def _readable(sock: socket.socket) -> bool:
+    return bool(select.select([sock], [], [], 0)[0])
+
+
+@contextmanager
+def _stalled_download(port: int, path: str, cookie: str) -> Iterator[socket.socket]:
+    """Ask for `path` with a small receive window, and read nothing."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # before connect: a small window
+    try:
+        sock.settimeout(WAIT)
+        sock.connect(("127.0.0.1", port))
+        request = (f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nCookie: {cookie}\r\n"
+                   "Connection: close\r\n\r\n")  # fmt: skip
+        sock.sendall(request.encode("ascii"))
+        yield sock
+    finally:
+        sock.close()
 
 
 def _read_events(port: int, token: str, sid: str) -> None:
@@ -137,34 +238,10 @@ def test_the_socket_is_tcp_without_nagle() -> None:
         sock.close()
 
 
-def test_the_browser_is_opened_with_the_address(tmp_path: Path) -> None:
-    opened = tmp_path / "opened.txt"
-    browser = tmp_path / "browser.sh"
-    browser.write_text(f'#!/bin/sh\necho "$1" > "{opened}"\n', encoding="utf-8")
-    browser.chmod(0o755)
-    env = {**os.environ, "BROWSER": f"{browser} %s", "XDG_CACHE_HOME": str(tmp_path / "cache")}
-    command = [sys.executable, "-m", "viewer", "serve", "--no-guide"]
-    proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True)
-    try:
-        assert proc.stdout is not None
-        printed = proc.stdout.readline().strip().removeprefix("Serving at ")
-        until(opened.exists, "the browser to be started")
-        until(lambda: opened.read_text(encoding="utf-8").strip() != "", "the address")
-        assert opened.read_text(encoding="utf-8").strip() == printed
-    finally:
-        proc.send_signal(signal.SIGINT)
-        proc.wait(WAIT)
-
-
-def test_port_and_language_from_the_command_line(tmp_path: Path) -> None:
-    with socket.socket() as probe:  # a port that is free now
-        probe.bind(("127.0.0.1", 0))
-        wanted = probe.getsockname()[1]
-    with serve(tmp_path, "--port", str(wanted), "--lang", "sv") as (proc, port, token):
-        assert port == wanted
-        client = signed_in(port, token)
-        start = client.get("/")
-        assert 'lang="sv"' in start.text and "Öppna" in start.text
-        assert 'lang="en"' in client.get("/?lang=en").text
-        proc.send_signal(signal.SIGINT)
-        assert proc.wait(WAIT) == 0
+def test_help_says_the_token_lasts_for_the_run() -> None:
+    # The token is not single-use: it is exchanged for a cookie as often as it is opened.
+    text = subprocess.run([sys.executable, "-m", "viewer", "serve", "--help"], capture_output=True,
+                          text=True, check=True).stdout  # fmt: skip
+    flat = " ".join(text.split())
+    assert "one-time" not in flat
+    assert "The token works until the server stops" in flat

@@ -65,8 +65,16 @@ def test_replaced_export_is_reloaded_and_the_user_told(tmp_path: Path) -> None:
         fresh = tmp_path / "export.zip.part"
         write_sample(fresh, records=500, password=PASSWORD)
         os.replace(fresh, export)
+        page = client.get(f"/x/{session.id}/en/index.html").text
+        assert f'<meta name="ev-generation" content="{since}">' in page
+        assert "ev-events" not in page  # pages poll; only the progress page holds a stream
         seen = events(client, f"/x/{session.id}/events?since={since}", until_event="reload")
         assert "export.zip changed on disk and has been reloaded" in seen[-1][1]["notice"]
+        live = client.get(f"/x/{session.id}/live").json()  # what open pages poll
+        assert live["generation"] > since and live["state"] == "ready"
+        assert live["notice"] == seen[-1][1]["notice"]
+        assert client.get("/x/00000000/live").status_code == 404
+        assert run.client(signed_in=False).get(f"/x/{session.id}/live").status_code == 401
         after = client.get(f"/x/{session.id}/en/index.html?format=json").json()
         assert after["summary"]["records"] > before["summary"]["records"]
 
@@ -105,34 +113,6 @@ def test_dev_sources_are_followed(tmp_path: Path) -> None:
         stop.set()
         thread.join(10)
     assert not thread.is_alive()
-
-
-def test_dev_reloads_open_pages_when_the_contract_changes(tmp_path: Path) -> None:
-    from verify.contract import DEFAULT_CONTRACT, load_contract
-
-    contract = tmp_path / "contracts" / "mine.toml"
-    contract.parent.mkdir()
-    contract.write_text(DEFAULT_CONTRACT.read_text(encoding="utf-8"), encoding="utf-8")
-    export = tmp_path / "export.zip"
-    write_sample(export, records=300, password=PASSWORD)
-    with running(contract=load_contract(contract), dev=True, contract_path=contract) as run:
-        session = open_ready(run, export)
-        client = run.client()
-        page = client.get(f"/x/{session.id}/sv/services/sms.html").text
-        assert "SMS-tjänst" in page
-        since = run.app.state.generation(session)
-
-        def edit() -> bool:  # the watcher starts asynchronously: edit until it is noticed
-            text = DEFAULT_CONTRACT.read_text(encoding="utf-8")
-            contract.write_text(text.replace('sv = "SMS-tjänst"', 'sv = "Textmeddelanden"'),
-                                encoding="utf-8")  # fmt: skip
-            return run.app.state.generation(session) > since
-
-        until(edit, "the contract change to reach the open pages")
-        seen = events(client, f"/x/{session.id}/events?since={since}", until_event="reload")
-        assert seen[-1][0] == "reload"
-        until(lambda: "Textmeddelanden" in client.get(f"/x/{session.id}/sv/services/sms.html").text,
-              "the page to show the new name")  # fmt: skip
 
 
 def test_closing_a_watched_export_ends_its_watcher(tmp_path: Path) -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -16,7 +18,23 @@ from viewer.app.routes import routes
 from viewer.app.security import DEFAULT_MAX_UPLOAD, VIEWER_CSP, Guard, Secrets
 from viewer.app.sessions import Session, Sessions
 
-__all__ = ["AppConfig", "Live", "create_app"]
+__all__ = ["AppConfig", "ContractFiles", "Live", "create_app"]
+
+
+@dataclass(frozen=True)
+class ContractFiles:
+    """Where the run's contract comes from: --contract and --mapping (None: the default)."""
+
+    contract: Path | None = None
+    mapping: Path | None = None
+
+    def load(self) -> Contract:
+        """Load the contract again, with the mapping applied, exactly as the command line does."""
+        from viewer.options import load_contract_from_args
+
+        return load_contract_from_args(
+            argparse.Namespace(contract=self.contract, mapping=self.mapping)
+        )
 
 
 @dataclass
@@ -40,11 +58,13 @@ class AppConfig:
     guide: Guide | None = None
     max_upload: int = DEFAULT_MAX_UPLOAD
     live: Live = field(default_factory=Live)
+    dev: bool = False  # --dev: templates, contract and guide sources are followed
+    files: ContractFiles = field(default_factory=ContractFiles)
 
 
 def create_app(config: AppConfig) -> Starlette:
     """Return the app for one run; its exports are wiped when it shuts down."""
-    sessions = Sessions(config.contract, guide=config.guide is not None)
+    sessions = Sessions(config.contract, guide=config.guide is not None, dev=config.dev)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
+from starlette.responses import RedirectResponse, Response, StreamingResponse
 
 from viewer.app.events import session_events
 from viewer.app.pages import overview_url, session_of, sessions_of
@@ -40,7 +41,11 @@ async def open_export(request: Request, form: FormData) -> Response:
     path_text = str(form.get("path") or "").strip()
     if isinstance(upload, UploadFile) and upload.filename:
         target = sessions.upload_path(upload.filename)
-        await _save_upload(upload, target)
+        try:
+            await _save_upload(upload, target)
+        except BaseException:  # a half-written upload (or its empty folder) must not stay
+            shutil.rmtree(target.parent, ignore_errors=True)
+            raise
         session = sessions.open(target, _password(form), uploaded=True)
     elif path_text:
         path = Path(path_text).expanduser()
@@ -66,22 +71,6 @@ async def close_export(request: Request, form: FormData) -> Response:
     """Close an export: its records are wiped from memory and its upload deleted."""
     sessions_of(request).close(str(request.path_params["sid"]))
     return RedirectResponse("/", 303)
-
-
-def state(request: Request) -> Response:
-    """Return an export's state and reload generation: what open pages poll for notices.
-
-    A page does not hold a stream open for this: browsers allow six connections per host, and
-    someone with many tabs of their export would find the seventh never loading.
-    """
-    session = session_of(request, ready=False)
-    return JSONResponse(
-        {
-            "state": session.state,
-            "generation": int(request.app.state.generation(session)),
-            "notice": session.notice,
-        }
-    )
 
 
 async def events(request: Request) -> Response:

@@ -1,5 +1,7 @@
 """One open export's pages: the static site's pages by path, plus search, filters, CSV and data.
 
+The special views (conversations, contacts...) come from `viewer.app.views`.
+
 Paths are the static site's (`viewer.site.paths`), below `/x/<id>/<lang>/`. The server adds what
 only a server can: full-text search (one table or the whole export), sorting on any column,
 filters (counterpart, status, date range) with their own pages, and a streamed CSV per table.
@@ -21,6 +23,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response, StreamingResponse
 
+from viewer.app import downloads, views
 from viewer.app.pages import render, session_of, static_path
 from viewer.app.sessions import Session
 from viewer.convert.tabular import cell as csv_cell
@@ -66,12 +69,20 @@ def export_page(request: Request) -> Response:
         return render(request, context.report_context(site, lang), "serve_page.html", session)
     if path == "search.html":
         return search_page(request, session, lang)
+    if path == downloads.PAGE:
+        ctx = downloads.downloads_context(site, lang)
+        return render(request, ctx, "serve_downloads.html", session)
     if m := _SERVICE_PAGE.fullmatch(path):
         service = next((s for s in site.contract.services if paths.slug(s.id) == m[1]), None)
         if service is None:
             raise HTTPException(404, "No such service.")
         ctx = context.service_context(site, lang, service.id)
         return render(request, ctx, "serve_page.html", session)
+    if path.startswith("views/"):
+        if (loaded := session.loaded) is None:  # closed since session_of looked
+            raise HTTPException(404, "No such open export: it may have been closed.")
+        ctx, template = views.view_page(loaded, lang, path)
+        return render(request, ctx, "serve_page.html", session, page_template=template)
     if m := _TABLE_PAGE.fullmatch(path):
         return table_page(request, session, lang, _table(session, m[1]), int(m[2] or 1))
     if m := _RECORD_PAGE.fullmatch(path):

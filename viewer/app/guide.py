@@ -53,11 +53,13 @@ def _sources() -> list[Path]:
     return sorted(files)
 
 
-def source_stamp(*extra: Path) -> str:
-    """Return a digest of the guide's sources (and `extra` files, a contract or mapping given on
-    the command line): a change in any of them means a rebuild."""
+def source_stamp(contract: Path | None = None, mapping: Path | None = None) -> str:
+    """Return a digest of the guide's sources: a change in any of them means a rebuild.
+
+    `contract` and `mapping` are the --contract and --mapping files the guide documents.
+    """
     digest = hashlib.sha256(f"{__version__} viewer-link={VIEWER_LINK}".encode())
-    for path in [*_sources(), *extra]:
+    for path in [*_sources(), *(p for p in (contract, mapping) if p is not None)]:
         digest.update(str(path).encode("utf-8", "surrogateescape") + b"\0")
         digest.update(path.read_bytes())
     return digest.hexdigest()
@@ -83,23 +85,19 @@ def ensure_guide(
     contract: Path | None = None,
     mapping: Path | None = None,
 ) -> Guide:
-    """Return the built guide, building it first when missing, out of date or forced.
-
-    `contract` and `mapping` (serve's --contract, --mapping) are documented instead of the
-    default contract, and are part of what "out of date" looks at.
-    """
+    """Return the built guide, building it first when missing, out of date or forced."""
+    # `contract` and `mapping` (--contract, --mapping) are what the guide documents, if given.
     from viewer.guide.build import build_guide
 
     folder = folder or cache_folder()
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     root = folder / "guide"
-    stamp = source_stamp(*(p for p in (contract, mapping) if p is not None))
+    stamp = source_stamp(contract, mapping)
     if force or not up_to_date(root, stamp):
         # Build beside the old copy and swap it in, so a running server never serves half a guide.
         fresh = Path(tempfile.mkdtemp(prefix="guide-", dir=folder))
-        build_guide(fresh, viewer_link=VIEWER_LINK,
-                    contract=str(contract) if contract else None,
-                    mapping=str(mapping) if mapping else None)  # fmt: skip
+        build_guide(fresh, viewer_link=VIEWER_LINK, contract=_text(contract),
+                    mapping=_text(mapping))  # fmt: skip
         (fresh / STAMP).write_text(stamp, encoding="ascii")
         old = folder / f"old-{fresh.name}"
         if root.exists():
@@ -107,6 +105,10 @@ def ensure_guide(
         fresh.rename(root)
         shutil.rmtree(old, ignore_errors=True)
     return Guide(root, guide_csp(root))
+
+
+def _text(path: Path | None) -> str | None:
+    return str(path) if path is not None else None
 
 
 def guide_csp(root: Path) -> str:

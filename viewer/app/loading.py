@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from verify.contract import Contract
 from verify.report import build_report
 from verify.run import new_collector
+from viewer.app.views import ViewPages
 from viewer.errors import WrongPasswordError
 from viewer.limits import Limits
 from viewer.loader import load_export
@@ -25,6 +26,7 @@ class Loaded:
 
     store: Store
     site: SiteData
+    views: ViewPages = field(default_factory=ViewPages)  # made on the first request for one
 
 
 def load_site(

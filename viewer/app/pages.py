@@ -73,6 +73,9 @@ def wants_json(request: Request) -> bool:
 def json_page(ctx: dict[str, Any]) -> Response:
     """Return a context as JSON (values the encoder does not know become text)."""
     body = json.dumps(ctx, ensure_ascii=False, default=str)
+    # As in the site's data files: no "</script" or "<!--" from an export, wherever the JSON
+    # ends up (these characters only ever occur inside JSON strings, where escapes are equal).
+    body = body.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return Response(body, media_type="application/json")
 
 
@@ -84,17 +87,26 @@ def serve_globals(request: Request, session: Session | None) -> dict[str, Any]:
         "csrf_field": CSRF_FIELD,
         "csrf": request.app.state.secrets.csrf,
         "session": session,
+        # The progress page streams events; other pages poll `live` (see live_state).
         "events": f"/x/{session.id}/events?since={generation}" if session else None,
-        "state": f"/x/{session.id}/state" if session else None,
+        "live": f"/x/{session.id}/live" if session else None,
         "generation": generation,
         "home": "/",
     }
 
 
 def render(
-    request: Request, ctx: dict[str, Any], template: str, session: Session | None
+    request: Request,
+    ctx: dict[str, Any],
+    template: str,
+    session: Session | None,
+    page_template: str | None = None,
 ) -> Response:
-    """Return a page context as HTML with its template, or as JSON when asked."""
+    """Return a page context as HTML with its template, or as JSON when asked.
+
+    `page_template` is the static site's template that a serve template (serve_page.html)
+    wraps; by default the one of the page's kind.
+    """
     if wants_json(request):
         return json_page(ctx)
     env = environment(ctx["lang"])
@@ -103,7 +115,7 @@ def render(
         csp=META_CSP,
         activity_chart=activity_chart,
         sparkline=sparkline,
-        page_template=TEMPLATES.get(ctx["kind"], "base.html"),
+        page_template=page_template or TEMPLATES.get(ctx["kind"], "base.html"),
         serve=serve_globals(request, session),
     )
     return HTMLResponse(html)
@@ -146,13 +158,16 @@ def start_page(request: Request) -> Response:
 def progress_page(request: Request) -> Response:
     """Show an export's decryption progress (streamed by events), or its overview once ready."""
     session = session_of(request, ready=False)
+    lang = default_lang(request)
+    ctx = {"kind": "progress", "lang": lang, "name": session.name, "state": session.state,
+           "done": session.done, "total": session.total, "error": session.error,
+           "ready_url": overview_url(request, session)}  # fmt: skip
+    if wants_json(request):  # in every state: a script can poll this
+        return json_page(ctx)
     if session.state == READY:
         return RedirectResponse(overview_url(request, session), 303)
     if session.state == FAILED:
         return RedirectResponse(f"/?failed={session.id}", 303)
-    lang = default_lang(request)
-    ctx = {"kind": "progress", "lang": lang, "name": session.name, "done": session.done,
-           "total": session.total, "ready_url": overview_url(request, session)}  # fmt: skip
     return render(request, ctx, "serve_progress.html", session)
 
 
@@ -179,3 +194,14 @@ def static_path(name: str, folder: Path) -> Path:
     if "/" in name or name.startswith(".") or not path.is_file():
         raise HTTPException(404, "Not found.")
     return path
+
+
+def live_state(request: Request) -> Response:
+    """Return what an open page polls for: has the export been reloaded since it was drawn?
+
+    Pages poll (while visible) rather than hold an event stream: browsers allow six HTTP/1.1
+    connections per host, and a stream per tab would hang the seventh tab.
+    """
+    session = session_of(request, ready=False)
+    return json_page({"state": session.state, "generation": request.app.state.generation(session),
+                      "notice": session.notice})  # fmt: skip

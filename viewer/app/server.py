@@ -5,7 +5,6 @@ one line that tells the user where to go.
 from __future__ import annotations
 
 import socket
-import sys
 import threading
 import webbrowser
 from pathlib import Path
@@ -14,16 +13,14 @@ from types import FrameType
 import uvicorn
 from starlette.applications import Starlette
 
-from verify.contract import DEFAULT_CONTRACT, Contract
-from viewer.app import AppConfig, create_app
+from verify.contract import Contract
+from viewer.app import AppConfig, ContractFiles, create_app
+from viewer.app.dev import start_dev
 from viewer.app.guide import ensure_guide
 from viewer.app.security import DEFAULT_MAX_UPLOAD
 from viewer.app.sessions import Sessions
-from viewer.app.watch import follow_sources, in_thread
+from viewer.app.watch import in_thread
 from viewer.errors import OutputError
-from viewer.options import load_contract_and_mapping
-from viewer.resources import data_path
-from viewer.site.i18n import reload_templates
 
 HOST = "127.0.0.1"  # loopback only, never 0.0.0.0
 GRACEFUL_SECONDS = 3
@@ -87,27 +84,28 @@ def prepare(
     lang: str = "en",
     guide: bool = True,
     dev: bool = False,
-    contract_path: Path | None = None,
-    mapping_path: Path | None = None,
+    files: ContractFiles | None = None,
     max_upload: int = DEFAULT_MAX_UPLOAD,
     guide_folder: Path | None = None,
 ) -> tuple[Starlette, socket.socket]:
-    """Bind the port, build the guide if needed, and return the app with its socket."""
+    """Bind the port, build the guide if needed, and return the app with its socket.
+
+    `files` says where `contract` came from (--contract, --mapping): the guide documents it,
+    and --dev loads it again when it changes.
+    """
+    files = files or ContractFiles()
     sock = bind(port)
     try:
-        built = (
-            ensure_guide(guide_folder, contract=contract_path, mapping=mapping_path)
-            if guide
-            else None
-        )
+        built = (ensure_guide(guide_folder, contract=files.contract, mapping=files.mapping)
+                 if guide else None)  # fmt: skip
         config = AppConfig(sock.getsockname()[1], contract, lang=lang, guide=built,
-                           max_upload=max_upload)  # fmt: skip
+                           max_upload=max_upload, dev=dev, files=files)  # fmt: skip
         app = create_app(config)
     except BaseException:
         sock.close()
         raise
     if dev:
-        start_dev(app, contract_path, mapping_path)
+        start_dev(app)
     return app, sock
 
 
@@ -126,43 +124,3 @@ def run_server(app: Starlette, sock: socket.socket, *, open_browser: bool) -> No
         sessions: Sessions = app.state.sessions
         sessions.shutdown()  # again, in case the lifespan did not get to run
         sock.close()
-
-
-def source_folders(contract: Path | None) -> list[Path]:
-    """Return what --dev follows: templates, the contract's folder, the guide's sources."""
-    return [data_path("templates"), (contract or DEFAULT_CONTRACT).parent, data_path("site_src")]
-
-
-def start_dev(app: Starlette, contract_path: Path | None, mapping_path: Path | None = None) -> None:
-    """Rebuild and reload open pages when templates, the contract or the guide change."""
-    config: AppConfig = app.state.config
-    sessions: Sessions = app.state.sessions
-
-    def rebuild(changed: set[Path]) -> None:
-        contract_changed = any(
-            (p.suffix in {".toml", ".yaml", ".yml", ".json"} and "contracts" in p.parts)
-            or p in (contract_path, mapping_path)
-            for p in changed
-        )
-        try:
-            if any(p.suffix in {".html", ".css", ".po"} for p in changed):
-                reload_templates()
-            if contract_changed:
-                config.contract = load_contract_and_mapping(contract_path, mapping_path)
-                sessions.reload_all(config.contract)
-            if config.guide is not None and (contract_changed or _under_site_src(changed)):
-                config.guide = ensure_guide(
-                    config.guide.root.parent, contract=contract_path, mapping=mapping_path
-                )
-        except Exception as exc:  # a broken edit must not stop the server: say so and go on
-            sys.stderr.write(f"warning: --dev rebuild failed: {exc}\n")
-            return
-        config.live.bump()
-
-    in_thread(follow_sources, source_folders(contract_path), app.state.stopping, rebuild,
-              name="dev-watch")  # fmt: skip
-
-
-def _under_site_src(changed: set[Path]) -> bool:
-    root = data_path("site_src").resolve()
-    return any(p.resolve().is_relative_to(root) for p in changed)

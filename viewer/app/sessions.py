@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 import secrets
 import shutil
 import sqlite3
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,13 +20,18 @@ from viewer.site.model import SiteData
 from viewer.store import Store
 
 LOADING, READY, FAILED = "loading", "ready", "failed"
+MAX_NAME_BYTES = 200
+SCRATCH_WAIT = 5.0  # seconds shutdown waits for downloads being made to clean up
 
 
-def safe_upload_name(name: str) -> str:
-    """Return the last part of an uploaded file's name (export.zip when nothing usable is left)."""
-    last = re.split(r"[/\\]", name)[-1].strip()
-    last = "".join(ch for ch in last if ch.isprintable())[:200]
-    return last if last not in ("", ".", "..") else "export.zip"
+def upload_name(name: str) -> str:
+    """Return a plain file name for an upload: the browser's name is any text the page sent."""
+    # Last part of a POSIX or Windows path; no control characters; no ".", ".." or dot files.
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(ch for ch in base if ch.isprintable()).strip().lstrip(".").strip()
+    # File systems allow 255 bytes a name: cut at a character boundary well below that.
+    base = base.encode("utf-8")[:MAX_NAME_BYTES].decode("utf-8", errors="ignore")
+    return base or "export.zip"
 
 
 class Cancelled(Exception):
@@ -70,14 +75,20 @@ class Session:
 class Sessions:
     """Every open export of this run, and the private folder their uploads live in."""
 
-    def __init__(self, contract: Contract, *, guide: bool, watch: bool = True) -> None:
+    def __init__(
+        self, contract: Contract, *, guide: bool, watch: bool = True, dev: bool = False
+    ) -> None:
         self.contract = contract
         self.guide = guide
-        self.watch = watch
+        self.watch = watch  # reload a local export when its file is replaced
+        self.dev = dev  # --dev: every export is reloaded when the contract changes
         self.stopping = threading.Event()
         self._sessions: dict[str, Session] = {}
         self._lock = threading.Lock()
-        # mkdtemp creates the folder 0700; uploads (still encrypted) are written 0600 inside.
+        self._busy = threading.Condition()  # notified when a scratch folder is deleted
+        self._scratches = 0
+        # mkdtemp creates the folder 0700; uploads (still encrypted) are written 0600 inside,
+        # and so are the files made for a download, each in a scratch folder of its export.
         self.folder = Path(tempfile.mkdtemp(prefix="export-viewer-"))
 
     def __iter__(self) -> Iterator[Session]:
@@ -90,9 +101,30 @@ class Sessions:
             return self._sessions.get(sid)
 
     def upload_path(self, name: str) -> Path:
-        """Return a new private file path for an uploaded export (its name made harmless)."""
+        """Return a new private file path for an uploaded export (in a folder of its own)."""
         folder = Path(tempfile.mkdtemp(dir=self.folder))
-        return folder / safe_upload_name(name)
+        return folder / upload_name(name)
+
+    def _scratch_root(self, session: Session) -> Path:
+        return self.folder / f"scratch-{session.id}"
+
+    @contextmanager
+    def scratch(self, session: Session) -> Iterator[Path]:
+        """Lend a new private folder for files made from an export; delete it afterwards."""
+        root = self._scratch_root(session)
+        root.mkdir(mode=0o700, exist_ok=True)
+        folder = Path(tempfile.mkdtemp(dir=root))
+        with self._busy:
+            self._scratches += 1
+        try:
+            yield folder
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+            if session.closed.is_set():  # closed meanwhile: its root goes too
+                shutil.rmtree(root, ignore_errors=True)
+            with self._busy:
+                self._scratches -= 1
+                self._busy.notify_all()
 
     def open(self, path: Path, password: str | None, *, uploaded: bool = False) -> Session:
         """Start loading an export in the background and return its session."""
@@ -127,11 +159,16 @@ class Sessions:
 
     def _progress(self, session: Session) -> Callable[[int, int], None]:
         def update(done: int, total: int) -> None:
-            if self.stopping.is_set() or session.closed.is_set():  # closed: stop decrypting
+            # Closed or stopping: abandon the load, whose Store the loader then closes.
+            if self.stopping.is_set() or session.closed.is_set():
                 raise Cancelled
             session.done, session.total = done, total
 
         return update
+
+    def _reloadable(self, session: Session) -> bool:
+        """Return whether the session may be loaded again from its file (and needs its password)."""
+        return self.dev or (self.watch and not session.uploaded)
 
     def _load(self, session: Session, notice: str | None) -> None:
         seen = signature(session.path)  # before reading: a change made meanwhile is caught later
@@ -144,7 +181,6 @@ class Sessions:
                 progress=self._progress(session),
             )
         except Cancelled:
-            session.password = None
             return
         except ExportViewerError as exc:
             self._fail(session, str(exc))
@@ -170,6 +206,7 @@ class Sessions:
         with session.lock:
             if session.loaded is None:
                 session.state, session.error = FAILED, message
+                session.password = None  # a retry brings its own
             else:  # a reload failed: keep showing the last good load, and say why
                 session.notice = message
                 session.generation += 1
@@ -178,17 +215,20 @@ class Sessions:
         self, session: Session, loaded: Loaded, notice: str | None, seen: Signature | None
     ) -> None:
         with session.lock:
+            if session.closed.is_set():  # closed after the last progress: nothing to show
+                loaded.store.close()
+                return
             old, session.loaded = session.loaded, loaded
             session.state, session.error = READY, None
             if old is not None:
                 session.notice = notice
                 session.generation += 1
+            if not self._reloadable(session):
+                session.password = None
         if old is not None:
             old.store.close()
         elif self.watch and not session.uploaded:
             self._follow(session, seen)
-        if session.id not in self._sessions:  # closed while loading
-            loaded.store.close()
 
     def _follow(self, session: Session, seen: Signature | None) -> None:
         """Reload a local export whenever its file is replaced, until it is closed."""
@@ -208,14 +248,15 @@ class Sessions:
             session = self._sessions.pop(sid, None)
         if session is None:
             return False
-        session.closed.set()
-        session.password = None
+        session.closed.set()  # ends its load (at the next progress step) and its watcher
         with session.lock:
             loaded, session.loaded = session.loaded, None
+            session.password = None
         if loaded is not None:
             loaded.store.close()
         if session.uploaded:
             shutil.rmtree(session.path.parent, ignore_errors=True)
+        shutil.rmtree(self._scratch_root(session), ignore_errors=True)
         return True
 
     def reload_all(self, contract: Contract, notice: str | None = None) -> None:
@@ -230,4 +271,8 @@ class Sessions:
         self.stopping.set()
         for session in self:
             self.close(session.id)
+        # A download being made fails at its next read of the closed Store; wait (bounded) for
+        # it to delete its files, so that none are written after the folder is gone.
+        with self._busy:
+            self._busy.wait_for(lambda: self._scratches == 0, timeout=SCRATCH_WAIT)
         shutil.rmtree(self.folder, ignore_errors=True)

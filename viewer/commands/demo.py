@@ -31,6 +31,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from viewer.app.server import prepare, run_server
+    from viewer.commands.serve import contract_files
     from viewer.options import load_contract_from_args
     from viewer.sample import write_sample
 
@@ -42,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
             sys.stderr.write(f"Writing a {args.size} sample export...\n")
         contract = load_contract_from_args(args)
         write_sample(export, size=args.size, password=password, contract=contract)
-        app, sock = prepare(contract, port=args.port, lang=args.lang)
+        app, sock = prepare(contract, port=args.port, lang=args.lang, files=contract_files(args))
         app.state.sessions.open(export, password)
         print(f"Sample export: {export}")
         print(f"Its password (as the provider's e-mail would give it): {password}")

@@ -1,9 +1,9 @@
 """Serve the viewer and the guide on 127.0.0.1, in your browser.
 
 Without EXPORT, the start page lets you choose an export (a path, or an upload of the still
-encrypted ZIP) and type its password. The address printed carries the run's access token: open
-it as is.
-Everything stays on this computer; Ctrl+C stops the server and wipes the opened exports.
+encrypted ZIP) and type its password. The address printed carries this run's access token: open
+it as is. The token works until the server stops (keep it to yourself); the browser keeps it as a
+cookie. Everything stays on this computer; Ctrl+C stops the server and wipes the opened exports.
 """
 
 from __future__ import annotations
@@ -11,8 +11,12 @@ from __future__ import annotations
 import argparse
 import contextlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from viewer.options import add_password_option
+
+if TYPE_CHECKING:
+    from viewer.app import ContractFiles
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -39,6 +43,14 @@ def _password(args: argparse.Namespace) -> str | None:
     return None
 
 
+def contract_files(args: argparse.Namespace) -> ContractFiles:
+    """Return where the contract comes from (--contract, --mapping), for the guide and --dev."""
+    from viewer.app import ContractFiles
+
+    contract, mapping = getattr(args, "contract", None), getattr(args, "mapping", None)
+    return ContractFiles(Path(contract) if contract else None, Path(mapping) if mapping else None)
+
+
 def run(args: argparse.Namespace) -> int:
     from viewer.app.server import prepare, run_server
     from viewer.errors import UsageError
@@ -54,8 +66,7 @@ def run(args: argparse.Namespace) -> int:
         lang=args.lang,
         guide=not args.no_guide,
         dev=args.dev,
-        contract_path=Path(args.contract) if args.contract else None,
-        mapping_path=Path(args.mapping) if args.mapping else None,
+        files=contract_files(args),
     )
     if export is not None:
         app.state.sessions.open(export.resolve(), password)

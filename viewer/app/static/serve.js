@@ -1,9 +1,13 @@
-/* Export Viewer (served): decryption progress from server-sent events (the progress page), and
-   reload notices on every other page by a short request every few seconds while the page is
-   visible: a stream per page would use up the browser's six connections per host with many tabs.
-   Values from the server are only ever put into the page as text (textContent). */
+/* Export Viewer (served): decryption progress from server-sent events, and reload notices.
+   Values from the server are only ever put into the page as text (textContent).
+
+   Only the progress page holds an event stream. Other pages ask the server every few seconds,
+   while they are visible, whether the export was reloaded: a browser allows six HTTP/1.1
+   connections per host, and one open stream per tab would leave the seventh tab hanging. */
 (function () {
   "use strict";
+
+  var POLL_MS = 2000;
 
   function meta(name) {
     var el = document.querySelector('meta[name="' + name + '"]');
@@ -32,49 +36,63 @@
     notice.hidden = false;
   }
 
+  // The progress page: a stream of progress events until the export is ready (or failed).
   function listen(url) {
-    var onProgressPage = !!document.querySelector("[data-ev-progress]");
     var source = new EventSource(url);
     source.addEventListener("progress", function (e) { showProgress(JSON.parse(e.data)); });
     source.addEventListener("ready", function (e) {
-      if (onProgressPage) { source.close(); location.replace(JSON.parse(e.data).url); }
+      source.close();
+      location.replace(JSON.parse(e.data).url);
     });
     source.addEventListener("failed", function (e) {
       source.close();
       location.replace(JSON.parse(e.data).url);
     });
-    source.addEventListener("reload", function (e) {
-      var data = JSON.parse(e.data);
-      if (data.notice) { showNotice(data.notice); } else { source.close(); location.reload(); }
-    });
     window.addEventListener("pagehide", function () { source.close(); });
   }
 
-  var POLL = 2000;
-
-  function poll(url, generation) {
+  // Every other page of an export: poll while visible; a reload shows its notice, or (a --dev
+  // rebuild, which has none) reloads the page.
+  function follow(url, generation) {
+    var timer = null;
     var busy = false;
+    var stopped = false;
+
     function check() {
-      if (busy || document.hidden) { return; }
+      if (busy || stopped || document.hidden) { return; }
       busy = true;
-      fetch(url, { credentials: "same-origin", cache: "no-store" })
-        .then(function (r) { return r.ok ? r.json() : null; })
+      fetch(url, { cache: "no-store", credentials: "same-origin" })
+        .then(function (reply) {
+          if (reply.status === 404) { stopped = true; return null; }  // closed: nothing to follow
+          return reply.ok ? reply.json() : null;
+        })
         .then(function (data) {
-          busy = false;
-          if (!data || data.state !== "ready" || data.generation <= generation) { return; }
+          if (!data || data.generation <= generation) { return; }
           generation = data.generation;
-          if (data.notice) { showNotice(data.notice); } else { location.reload(); }
-        }, function () { busy = false; });
+          if (data.notice) { showNotice(data.notice); } else { stopped = true; location.reload(); }
+        })
+        .catch(function () { /* the server stopped or is busy: try again later */ })
+        .then(function () { busy = false; });
     }
-    setInterval(check, POLL);
-    document.addEventListener("visibilitychange", check);
+
+    function schedule() {
+      if (timer !== null) { clearInterval(timer); timer = null; }
+      if (!document.hidden && !stopped) { timer = setInterval(check, POLL_MS); check(); }
+    }
+
+    document.addEventListener("visibilitychange", schedule);
+    window.addEventListener("pagehide", function () { stopped = true; schedule(); });
+    window.addEventListener("pageshow", function (e) {
+      if (e.persisted) { stopped = false; schedule(); }  // back from the back/forward cache
+    });
+    schedule();
   }
 
   function start() {
-    var url = meta("ev-events");
-    if (url && window.EventSource) { listen(url); }
-    var state = meta("ev-state");
-    if (state && window.fetch) { poll(state, Number(meta("ev-generation") || "0")); }
+    var events = meta("ev-events");
+    var live = meta("ev-live");
+    if (events && window.EventSource) { listen(events); }
+    else if (live && window.fetch) { follow(live, parseInt(meta("ev-generation") || "0", 10)); }
   }
 
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); }

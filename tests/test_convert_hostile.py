@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import sqlite3
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -17,7 +16,7 @@ import vobject
 
 from verify.contract import load_contract
 from viewer.convert import ConvertOptions, convert, parse_formats
-from viewer.convert.files import prepare_out_dir, safe_name, xml_clean
+from viewer.convert.files import safe_name, xml_clean
 from viewer.errors import UsageError
 from viewer.store import Store
 
@@ -149,15 +148,6 @@ def test_excel_csv_has_bom_and_defuses_formulas(tmp_path: Path) -> None:
     with open(tmp_path / "out" / "csv" / "clipboard.csv", encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))
     assert [r["text"] for r in rows] == ['\'=HYPERLINK("x")', "-12.5"]
-
-
-def test_non_empty_output_folder_is_refused_without_force(tmp_path: Path) -> None:
-    (tmp_path / "keep.txt").write_text("mine")
-    with pytest.raises(UsageError, match="not empty"):
-        prepare_out_dir(tmp_path, force=False)
-    assert prepare_out_dir(tmp_path, force=True) == tmp_path
-    assert (tmp_path / "keep.txt").read_text() == "mine"
-    assert os.stat(tmp_path).st_mode & 0o777 == 0o700
 
 
 def test_format_names() -> None:

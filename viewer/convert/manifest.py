@@ -14,6 +14,8 @@ from viewer.convert.files import open_text
 from viewer.errors import ExportViewerError
 
 MANIFEST_VERSION = 1
+MANIFEST_NAME = "manifest.json"
+README_NAME = "README.md"
 
 
 class ConversionLossError(ExportViewerError):
@@ -135,10 +137,10 @@ class Manifest:
 
 def write_manifest(manifest: Manifest) -> None:
     """Write manifest.json and README.md into the output folder."""
-    with open_text(manifest.out_dir / "manifest.json") as handle:
+    with open_text(manifest.out_dir / MANIFEST_NAME) as handle:
         json.dump(manifest.as_dict(), handle, ensure_ascii=False, indent=2)
         handle.write("\n")
-    with open_text(manifest.out_dir / "README.md") as handle:
+    with open_text(manifest.out_dir / README_NAME) as handle:
         handle.write(readme(manifest))
 
 

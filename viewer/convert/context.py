@@ -62,7 +62,9 @@ class Context:
     def schema(self, table: str) -> TableSchema:
         """Return a table's columns and types (scanned once, shared by CSV, SQLite, datapackage)."""
         if table not in self._schemas:
-            self._schemas[table] = scan_table(self.store, table)
+            info = self.store.table(table)
+            service = self.contract.service(info.service) if info and info.service else None
+            self._schemas[table] = scan_table(self.store, table, service)
         return self._schemas[table]
 
     def tables(self, view_kind: str | None = None) -> list[tuple[TableInfo, Service | None]]:

@@ -137,6 +137,36 @@ def test_vcard_4_and_split(store: Store, tmp_path: Path) -> None:
     assert card.tel.value == "tel:+4670999"
 
 
+def test_vcard_keeps_every_other_value_as_x_properties(tmp_path: Path) -> None:
+    tricky = 'a;b,c\\d\nline "q"'
+    phones = [{"type": "iphone", "value": "+4670", "label": "own"}]  # more than TEL can hold
+    content = {"displayName": "Bo", "phoneNumbers": phones, "birthday": "not a date",
+               "starred": True, "weird key/ö": {"x": [1]}, "nickname": tricky}  # fmt: skip
+    record = {"id": 7, "content": content, "createTime": 1700000000000, "account": tricky,
+              "type": "google"}  # fmt: skip
+    store = make_store({"contacts": [record]})
+    try:
+        options = ConvertOptions(vcard_version="4.0")
+        convert(store, CONTRACT, ["vcard"], tmp_path / "out", options=options)
+    finally:
+        store.close()
+    card = vobject.readOne((tmp_path / "out" / "vcard" / "contacts.vcf").read_text("utf-8"))
+    extras = {k: [line.value for line in v] for k, v in card.contents.items() if k[:2] == "x-"}
+    assert extras == {
+        "x-export-content-phonenumbers": [json.dumps(phones, separators=(",", ":"))],
+        "x-export-content-birthday": ["not a date"],
+        "x-export-content-starred": ["true"],
+        "x-export-content-weird-key": ['{"x":[1]}'],
+        "x-export-content-nickname": [tricky],
+        "x-export-createtime": ["1700000000000"],
+        "x-export-account": [tricky],
+        "x-export-type": ["google"],
+    }  # fmt: skip
+    assert card.uid.value == "7" and card.uid.params["VALUE"] == ["text"]
+    assert "bday" not in card.contents and "rev" not in card.contents
+    assert card.tel.value == "tel:+4670"
+
+
 def test_excel_csv_has_bom_and_defuses_formulas(tmp_path: Path) -> None:
     store = make_store({"clipboard": [{"id": 1, "text": "=HYPERLINK(\"x\")"}, {"id": 2,
                         "text": "-12.5"}]})  # fmt: skip

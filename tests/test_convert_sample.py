@@ -79,6 +79,32 @@ def test_vcard_holds_every_contact_with_names_numbers_and_emails(converted: Conv
         assert [e.value for e in card.contents["email"]] == [e["value"] for e in emails]
         org = dig(record.data, view(contract, "contacts", "organization"))
         assert (card.org.value[0] if "org" in card.contents else None) == (org or None)
+        content = record.data["content"]
+        assert (card.n.value.family, card.n.value.given) == (
+            content["familyName"],
+            content["givenName"],
+        )
+        assert card.uid.value == record.data["id"] == record.rid
+        assert card.rev.value == rev(record.data["updateTime"])
+        bday = dig(record.data, view(contract, "contacts", "birthday"))
+        assert (card.bday.value if "bday" in card.contents else None) == bday
+        note = dig(record.data, view(contract, "contacts", "note"))
+        assert (card.note.value if "note" in card.contents else "") == note
+        # Everything else the contact holds, as exported: nothing is dropped.
+        extras = {k: v[0].value for k, v in card.contents.items() if k.startswith("x-export-")}
+        assert extras == {
+            "x-export-createtime": str(record.data["createTime"]),
+            "x-export-content-starred": str(content["starred"]).lower(),
+            "x-export-type": record.data["type"],
+            "x-export-status": record.data["status"],
+        }
+    assert {c.bday.value for c in cards if "bday" in c.contents}, "the sample has birthdays"
+    assert {c.note.value for c in cards if "note" in c.contents}, "the sample has notes"
+
+
+def rev(ms: object) -> str:
+    assert isinstance(ms, int)
+    return dt.datetime.fromtimestamp(ms / 1000, dt.UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 def test_icalendar_holds_every_event_with_time_zone_and_recurrence(converted: Converted) -> None:

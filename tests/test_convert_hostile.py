@@ -167,6 +167,31 @@ def test_vcard_keeps_every_other_value_as_x_properties(tmp_path: Path) -> None:
     assert card.tel.value == "tel:+4670"
 
 
+def test_ics_alarms_and_categories_from_odd_values(tmp_path: Path) -> None:
+    base = {"title": "T", "dtStart": "2024-05-01T10:00:00", "timezone": "Europe/Stockholm"}
+    events = [
+        {"id": 1, "content": {**base, "reminderMinutes": [5, 60, -1], "calendar": "Jobb, hem"}},
+        {"id": 2, "content": {**base, "reminderMinutes": -1}},
+        {"id": 3, "content": {**base, "reminderMinutes": "soon", "calendar": " "}},
+        {"id": 4, "content": {**base, "reminderMinutes": 10**9}},
+    ]
+    store = make_store({"calendar": events})
+    try:
+        manifest = convert(store, CONTRACT, ["ics"], tmp_path / "out")
+    finally:
+        store.close()
+    cal = icalendar.Calendar.from_ical((tmp_path / "out" / "ics" / "calendar.ics").read_bytes())
+    found = cal.walk("VEVENT")
+    triggers = [[a.decoded("TRIGGER") for a in e.walk("VALARM")] for e in found]
+    minutes = [[-t.total_seconds() / 60 for t in row] for row in triggers]
+    assert minutes == [[5, 60], [], [], []]
+    assert found[0]["CATEGORIES"].cats == ["Jobb, hem"] and "CATEGORIES" not in found[2]
+    assert [str(e.get("X-EXPORT-REMINDER")) for e in found[2:]] == ["soon", str(10**9)]
+    changed = {i.seq: i.reason for i in manifest.changed}
+    assert changed == {2: "reminder not understood: kept as X-EXPORT-REMINDER",
+                       3: "reminder not understood: kept as X-EXPORT-REMINDER"}  # fmt: skip
+
+
 def test_excel_csv_has_bom_and_defuses_formulas(tmp_path: Path) -> None:
     store = make_store({"clipboard": [{"id": 1, "text": "=HYPERLINK(\"x\")"}, {"id": 2,
                         "text": "-12.5"}]})  # fmt: skip

@@ -128,6 +128,18 @@ def test_icalendar_holds_every_event_with_time_zone_and_recurrence(converted: Co
             assert "RRULE" not in event
         else:
             assert event["RRULE"] == icalendar.vRecur.from_ical(str(rule))
+        end = dig(record.data, view(contract, "calendar", "end"))
+        assert event.decoded("DTEND").isoformat()[: len(str(end))] == end
+        for prop, role in (("LOCATION", "location"), ("DESCRIPTION", "description")):
+            expected = dig(record.data, view(contract, "calendar", role))
+            assert str(event.get(prop, "")) == expected, prop
+        content = record.data["content"]
+        [alarm] = event.walk("VALARM")
+        assert alarm.decoded("TRIGGER") == -dt.timedelta(minutes=content["reminderMinutes"])
+        assert str(alarm["ACTION"]) == "DISPLAY" and str(alarm["DESCRIPTION"]) == event["SUMMARY"]
+        assert event["CATEGORIES"].cats == [content["calendar"]]
+    recurring = [e for e in events if "RRULE" in e]
+    assert recurring and len(recurring) < len(events), "the sample has both kinds"
 
 
 def test_sms_backup_xml_holds_every_message(converted: Converted) -> None:

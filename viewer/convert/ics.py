@@ -1,4 +1,5 @@
-"""Calendar -> iCalendar (RFC 5545) with icalendar: VTIMEZONE for every zone used, RRULE kept."""
+"""Calendar -> iCalendar (RFC 5545) with icalendar: VTIMEZONE for every zone used, RRULE kept,
+a VALARM per reminder and the event's calendar as CATEGORIES."""
 
 from __future__ import annotations
 
@@ -20,6 +21,12 @@ from viewer.timeparse import to_epoch_ms
 FORMAT = "ics"
 PRODID = f"-//export-viewer//export-viewer {__version__}//EN"
 _END = b"END:VCALENDAR\r\n"
+# The contract's view has no role for these yet (`reminder`, `calendar`): until it does, they are
+# looked for beside the event's title under these names.
+_BESIDE_TITLE = {"reminder": ("reminderMinutes", "reminder", "alarmMinutes"),
+                 "calendar": ("calendar", "calendarName")}  # fmt: skip
+MAX_ALARMS = 10
+MAX_REMINDER_MINUTES = 60 * 24 * 366
 
 
 def convert_ics(ctx: Context) -> None:
@@ -126,7 +133,50 @@ def build_event(
         event.add("dtend", end)
     _add_texts(event, service, data, notes)
     _add_rrule(event, get_path(data, view.get("rrule")), notes)
+    _add_calendar(event, beside_title(view, data, "calendar"), notes)
+    _add_alarms(event, beside_title(view, data, "reminder"), notes)
     return event, notes
+
+
+def beside_title(view: Mapping[str, str], data: Mapping[str, Any], role: str) -> Any:
+    """Return a role's value: at the view's path for it, else under a usual name by the title."""
+    if view.get(role):
+        return get_path(data, view[role])
+    parent = view.get("title", "").rpartition(".")[0]
+    holder = get_path(data, parent) if parent else data
+    if not isinstance(holder, Mapping):
+        return None
+    return next((holder[k] for k in _BESIDE_TITLE[role] if holder.get(k) is not None), None)
+
+
+def _add_calendar(event: icalendar.Event, name: Any, notes: list[str]) -> None:
+    if not isinstance(name, str) or not name.strip():
+        return
+    text, changed = xml_clean(name.strip())
+    if changed:
+        notes.append("control characters in categories replaced by U+FFFD")
+    event.add("categories", [text])
+
+
+def _add_alarms(event: icalendar.Event, reminder: Any, notes: list[str]) -> None:
+    """Add a display alarm per reminder (minutes before the start); negative means none."""
+    values = reminder if isinstance(reminder, list) else [] if reminder is None else [reminder]
+    minutes = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
+    usable = [m for m in minutes if 0 <= m <= MAX_REMINDER_MINUTES]  # negative: no reminder
+    if (
+        len(minutes) != len(values)
+        or max(minutes, default=0) > MAX_REMINDER_MINUTES
+        or len(usable) > MAX_ALARMS
+    ):
+        event.add("x-export-reminder", xml_clean(str(reminder))[0][:200])
+        notes.append("reminder not understood: kept as X-EXPORT-REMINDER")
+    summary = str(event.get("summary", "")) or "Reminder"
+    for before in usable[:MAX_ALARMS]:
+        alarm = icalendar.Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", summary)  # RFC 5545 requires one on a DISPLAY alarm
+        alarm.add("trigger", -dt.timedelta(minutes=before))
+        event.add_component(alarm)
 
 
 def _add_texts(

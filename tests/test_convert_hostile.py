@@ -76,7 +76,8 @@ def test_hostile_values_keep_every_file_parseable(store: Store, tmp_path: Path) 
     cards = list(vobject.readComponents((out / "vcard" / "contacts.vcf").read_text("utf-8")))
     assert len(cards) == 2 and cards[1].fn.value == "+4670999"
     assert "\x00" not in cards[0].fn.value and "<x>" in cards[0].fn.value
-    root = ET.parse(out / "sms-xml" / "sms.xml").getroot()  # noqa: S314 (our output)
+    [sms_xml] = (out / "sms-xml").glob("sms-*.xml")
+    root = ET.parse(sms_xml).getroot()  # noqa: S314 (our output)
     assert root.attrib["count"] == "2" and len(root) == 2
     assert root[0].attrib["body"] == xml_clean(EVIL)[0]
     assert root[1].attrib["address"] == "</smses>" and root[1].attrib["type"] == "1"
@@ -190,6 +191,47 @@ def test_ics_alarms_and_categories_from_odd_values(tmp_path: Path) -> None:
     changed = {i.seq: i.reason for i in manifest.changed}
     assert changed == {2: "reminder not understood: kept as X-EXPORT-REMINDER",
                        3: "reminder not understood: kept as X-EXPORT-REMINDER"}  # fmt: skip
+
+
+def test_sms_and_calls_read_flags_names_and_file_names(tmp_path: Path) -> None:
+    def sms(n: int, address: str, **more: Any) -> dict[str, Any]:
+        return {"id": n, "content": {"address": address, "body": "b", "date": 1700000000000 + n,
+                                     "type": "inbox", **more}}  # fmt: skip
+
+    asa = {"displayName": "Åsa", "phoneNumbers": [{"value": "+46 70-123 45 67"}]}
+    contacts = [
+        {"id": "1", "content": asa},
+        {"id": "2", "content": {"givenName": "Bo", "familyName": "Ek", "phoneNumbers": ["+4611"]}},
+        {"id": "3", "content": {"displayName": "Twin A", "phoneNumbers": ["+46 8 999 999 99"]}},
+        {"id": "4", "content": {"displayName": "Twin B", "phoneNumbers": ["+46899999999"]}},
+    ]  # fmt: skip
+    messages = [sms(0, "0701234567", read=False, dateSent=1699999999000),
+                sms(1, "+4611", read=0), sms(2, "+46899999999", read="yes"),
+                sms(3, "12345", body="two\nlines\r\n")]  # fmt: skip
+    calls = [{"id": 1, "content": {"number": "0046701234567", "date": 1700000000000,
+                                   "duration": 5, "type": "missed"}}]  # fmt: skip
+    store = make_store({"contacts": contacts, "sms": messages, "messages": [sms(9, "+4611")],
+                        "call_log": calls})  # fmt: skip
+    try:
+        source = {"export_date": "2024-05-01T12:30:05"}
+        convert(store, CONTRACT, ["sms-xml"], tmp_path / "out", source=source)
+    finally:
+        store.close()
+    folder = tmp_path / "out" / "sms-xml"
+    names = sorted(p.name for p in folder.glob("*.xml"))
+    assert names == ["calls-20240501123005.xml", "sms-20240501123005 (2).xml",
+                     "sms-20240501123005.xml"]  # fmt: skip
+    root = ET.parse(folder / "sms-20240501123005.xml").getroot()  # noqa: S314 (our output)
+    got = [(e.attrib["read"], e.attrib["contact_name"], e.attrib["date_sent"]) for e in root]
+    assert got == [("0", "Åsa", "1699999999000"), ("0", "Bo Ek", "0"),
+                   ("1", "(Unknown)", "0"), ("1", "(Unknown)", "0")]  # fmt: skip
+    assert "sub_id" not in root[0].attrib  # not in the export: left out, not guessed
+    assert root[3].attrib["body"] == "two\nlines\r\n"  # as character references, kept exactly
+    [call] = ET.parse(folder / "calls-20240501123005.xml").getroot()  # noqa: S314
+    assert (call.attrib["contact_name"], call.attrib["type"]) == ("Åsa", "3")
+    raw = (folder / "sms-20240501123005.xml").read_bytes()
+    assert raw.startswith(b'<?xml version="1.0" encoding="utf-8"?>\n<smses count="4" ')
+    assert raw.endswith(b"</smses>\n")
 
 
 def test_excel_csv_has_bom_and_defuses_formulas(tmp_path: Path) -> None:

@@ -35,6 +35,7 @@ class Converted:
     contract: Contract
     out: Path
     manifest: Manifest
+    export_date: dt.datetime
 
 
 @pytest.fixture(scope="module")
@@ -44,8 +45,11 @@ def converted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Converted]:
     result = load_export(sample.path, password=lambda _n: "pw", contract=CONTRACT)
     assert result.store is not None
     out = base / "out"
-    manifest = convert(result.store, CONTRACT, ["all"], out)
-    yield Converted(result.store, CONTRACT, out, manifest)
+    made = result.info.export_date
+    assert made is not None
+    source = {"export_date": made.isoformat()}
+    manifest = convert(result.store, CONTRACT, ["all"], out, source=source)
+    yield Converted(result.store, CONTRACT, out, manifest, made)
     result.store.close()
 
 
@@ -142,39 +146,88 @@ def test_icalendar_holds_every_event_with_time_zone_and_recurrence(converted: Co
     assert recurring and len(recurring) < len(events), "the sample has both kinds"
 
 
+SMS_ATTRS = ["protocol", "address", "date", "type", "subject", "body", "toa", "sc_toa",
+             "service_center", "read", "status", "locked", "date_sent", "sub_id",
+             "readable_date", "contact_name"]  # fmt: skip
+CALL_ATTRS = ["number", "duration", "date", "type", "presentation", "subscription_id",
+              "post_dial_digits", "readable_date", "contact_name"]  # fmt: skip
+
+
+def phone_book(store: Store) -> dict[str, str]:
+    """Number -> name from the Store's contacts (the sample writes every number alike)."""
+    book: dict[str, str] = {}
+    for record in store.records("contacts"):
+        for phone in record.data["content"]["phoneNumbers"]:
+            book[phone["value"]] = record.data["content"]["displayName"]
+    return book
+
+
+def backup_root(converted: Converted, stem: str) -> ET.Element:
+    made = converted.export_date
+    name = f"{stem}-{made:%Y%m%d%H%M%S}.xml"  # as the app names its backups
+    assert sorted(p.name for p in (converted.out / "sms-xml").glob(f"{stem}-*.xml")) == [name]
+    root = ET.parse(converted.out / "sms-xml" / name).getroot()  # noqa: S314 (our output)
+    assert root.attrib["type"] == "full" and root.attrib["backup_set"]
+    assert int(root.attrib["backup_date"]) == int(made.timestamp() * 1000)
+    assert int(root.attrib["count"]) == len(root)
+    return root
+
+
 def test_sms_backup_xml_holds_every_message(converted: Converted) -> None:
     store, contract = converted.store, converted.contract
-    root = ET.parse(converted.out / "sms-xml" / "sms.xml").getroot()  # noqa: S314 (our output)
+    root = backup_root(converted, "sms")
     records = list(store.records("sms"))
-    assert root.tag == "smses"
-    assert int(root.attrib["count"]) == len(root) == len(records) == store.count("sms") > 0
+    book = phone_book(store)
+    assert root.tag == "smses" and len(root) == len(records) == store.count("sms") > 0
     for element, record in zip(root, records, strict=True):
-        assert element.tag == "sms"
+        assert element.tag == "sms" and list(element.attrib) == SMS_ATTRS
         assert element.attrib["address"] == dig(record.data, view(contract, "sms", "counterpart"))
         assert element.attrib["body"] == dig(record.data, view(contract, "sms", "body"))
         assert int(element.attrib["date"]) == dig(record.data, view(contract, "sms", "time"))
         direction = dig(record.data, view(contract, "sms", "direction"))
         assert element.attrib["type"] == {"inbox": "1", "sent": "2"}[str(direction)]
+        assert element.attrib["read"] == ("1" if record.data["content"]["read"] else "0")
+        assert element.attrib["sub_id"] == str(record.data["content"]["simSlot"])
+        assert element.attrib["date_sent"] == "0"  # the export does not say when it was sent
+        name = book.get(element.attrib["address"], "(Unknown)")
+        assert element.attrib["contact_name"] == name
+    named = [e for e in root if e.attrib["contact_name"] != "(Unknown)"]
+    assert 0 < len(named) < len(root), "the sample has messages from contacts and from others"
     with open(converted.out / "sms-xml" / "sms.csv", encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert [r["body"] for r in rows] == [e.attrib["body"] for e in root]
+    assert [r["contact_name"] for r in rows] == [e.attrib["contact_name"] for e in root]
+    assert [r["date_ms"] for r in rows] == [e.attrib["date"] for e in root]
 
 
 def test_call_log_xml_holds_every_call(converted: Converted) -> None:
     store, contract = converted.store, converted.contract
-    root = ET.parse(converted.out / "sms-xml" / "call_log.xml").getroot()  # noqa: S314
+    root = backup_root(converted, "calls")
     records = list(store.records("call_log"))
-    assert root.tag == "calls" and int(root.attrib["count"]) == len(root) == len(records) > 0
+    assert root.tag == "calls" and len(root) == len(records) == store.count("call_log") > 0
     types = {"incoming": "1", "outgoing": "2", "missed": "3"}
     for element, record in zip(root, records, strict=True):
+        assert element.tag == "call" and list(element.attrib) == CALL_ATTRS
         assert element.attrib["number"] == dig(
             record.data, view(contract, "call_log", "counterpart")
         )
         assert int(element.attrib["duration"]) == dig(
             record.data, view(contract, "call_log", "duration")
         )
+        assert int(element.attrib["date"]) == dig(record.data, view(contract, "call_log", "time"))
         direction = dig(record.data, view(contract, "call_log", "direction"))
         assert element.attrib["type"] == types[str(direction)]
+        name = dig(record.data, view(contract, "call_log", "name"))
+        assert element.attrib["contact_name"] == (name or "(Unknown)")
+    with open(converted.out / "sms-xml" / "call_log.csv", encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert list(rows[0]) == ["date", "date_ms", "type", "number", "contact_name", "duration"]
+    expected = [
+        [e.attrib[k] for k in ("date", "type", "number", "contact_name", "duration")] for e in root
+    ]
+    assert [[r[k] for k in ("date_ms", "type", "number", "contact_name", "duration")]
+            for r in rows] == expected  # fmt: skip
+    assert all(r["date"].startswith(("2022", "2023", "2024", "2025", "2026")) for r in rows)
 
 
 def flatten(data: dict[str, Any], prefix: str = "", depth: int = 1) -> dict[str, Any]:

@@ -46,8 +46,13 @@ def run(args: argparse.Namespace) -> int:
     result = open_from_args(args, contract)
     assert result.store is not None  # records are kept by default
     options = ConvertOptions(split=args.split, vcard_version=args.vcard_version, excel=args.excel)
-    source = {"name": result.info.name, "sha256": result.info.sha256,
-              "encryption": result.info.encryption}  # fmt: skip
+    info = result.info
+    source = {
+        "name": info.name,
+        "sha256": info.sha256,
+        "encryption": info.encryption,
+        "export_date": info.export_date.isoformat() if info.export_date else None,
+    }
     try:
         manifest = convert(
             result.store, contract, formats, out, options=options, force=args.force, source=source

@@ -14,7 +14,7 @@ import icalendar
 
 from verify.contract import Service
 from viewer import __version__
-from viewer.convert.context import Context, field_value, get_path
+from viewer.convert.context import Context, beside, field_value, get_path
 from viewer.convert.files import assemble, private_dir, xml_clean
 from viewer.timeparse import to_epoch_ms
 
@@ -23,8 +23,8 @@ PRODID = f"-//export-viewer//export-viewer {__version__}//EN"
 _END = b"END:VCALENDAR\r\n"
 # The contract's view has no role for these yet (`reminder`, `calendar`): until it does, they are
 # looked for beside the event's title under these names.
-_BESIDE_TITLE = {"reminder": ("reminderMinutes", "reminder", "alarmMinutes"),
-                 "calendar": ("calendar", "calendarName")}  # fmt: skip
+_REMINDER_KEYS = ("reminderMinutes", "reminder", "alarmMinutes")
+_CALENDAR_KEYS = ("calendar", "calendarName")
 MAX_ALARMS = 10
 MAX_REMINDER_MINUTES = 60 * 24 * 366
 
@@ -133,20 +133,9 @@ def build_event(
         event.add("dtend", end)
     _add_texts(event, service, data, notes)
     _add_rrule(event, get_path(data, view.get("rrule")), notes)
-    _add_calendar(event, beside_title(view, data, "calendar"), notes)
-    _add_alarms(event, beside_title(view, data, "reminder"), notes)
+    _add_calendar(event, beside(data, view, "calendar", "title", _CALENDAR_KEYS), notes)
+    _add_alarms(event, beside(data, view, "reminder", "title", _REMINDER_KEYS), notes)
     return event, notes
-
-
-def beside_title(view: Mapping[str, str], data: Mapping[str, Any], role: str) -> Any:
-    """Return a role's value: at the view's path for it, else under a usual name by the title."""
-    if view.get(role):
-        return get_path(data, view[role])
-    parent = view.get("title", "").rpartition(".")[0]
-    holder = get_path(data, parent) if parent else data
-    if not isinstance(holder, Mapping):
-        return None
-    return next((holder[k] for k in _BESIDE_TITLE[role] if holder.get(k) is not None), None)
 
 
 def _add_calendar(event: icalendar.Event, name: Any, notes: list[str]) -> None:

@@ -332,16 +332,32 @@ def test_csv_and_jsonl_hold_every_record(converted: Converted) -> None:
 def test_markdown_has_a_file_per_note_with_front_matter(converted: Converted) -> None:
     store, contract = converted.store, converted.contract
     files = sorted((converted.out / "markdown" / "notes").rglob("*.md"))
-    assert len(files) == store.count("notes") > 0
-    titles = set()
+    records = {r.data["id"]: r.data for r in store.records("notes")}
+    assert len(files) == len(records) == store.count("notes") > 0
+    seen, with_history = set(), 0
     for path in files:
         text = path.read_text("utf-8")
-        meta = yaml.safe_load(text.split("---\n")[1])
-        assert meta["folder"] == path.parent.name
-        assert meta["created"] and meta["updated"]
-        titles.add(meta["title"])
-    expected = {dig(r.data, view(contract, "notes", "title")) for r in store.records("notes")}
-    assert titles == expected
+        assert text.startswith("---\n")
+        front, _, rest = text[4:].partition("\n---\n\n")
+        meta = yaml.safe_load(front)
+        data = records[meta["id"]]
+        seen.add(meta["id"])
+        assert meta["title"] == dig(data, view(contract, "notes", "title"))
+        assert meta["folder"] == data["folderName"] == path.parent.name
+        assert (meta["created"], meta["updated"]) == (
+            iso(data["createTime"]),
+            iso(data["updateTime"]),
+        )
+        assert (meta["status"], meta["type"]) == (data["status"], data["type"])
+        body, _, history = rest.partition("\n---\n\n## Earlier versions\n")
+        assert body == dig(data, view(contract, "notes", "body")) + "\n"
+        versions = history.split("\n### Version ")[1:]
+        assert len(versions) == len(data["history"])
+        with_history += bool(versions)
+        for number, (part, old) in enumerate(zip(versions, data["history"], strict=True), 1):
+            assert part == f"{number} ({iso(old['updateTime'])})\n\n{old['body']}\n"
+        assert os.stat(path).st_mtime == data["updateTime"] / 1000  # note apps sort by it
+    assert seen == set(records) and 0 < with_history < len(files)
 
 
 def test_manifest_lists_files_with_sha256_and_counts_in_equal_out(converted: Converted) -> None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import zipfile
 from pathlib import Path
 
 import pytest
+import vobject
 
 from viewer.cli import main
 from viewer.sample import write_sample
@@ -56,3 +58,72 @@ def test_unknown_format_is_a_usage_error(
 ) -> None:
     code = main(["convert", "x.zip", "--to", "pdf", "--out", str(tmp_path / "o")])
     assert code == 2 and "unknown format pdf" in capsys.readouterr().err
+
+
+@pytest.fixture(scope="module")
+def export(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str], dict[str, int]]:
+    """A small sample export, the options that open it and its record counts."""
+    base = tmp_path_factory.mktemp("cli")
+    sample = write_sample(base / "export.zip", size="small", records=200, password="pw")
+    (base / "pw").write_text("pw\n")
+    return sample.path, ["--password-file", str(base / "pw"), "-q"], sample.tables
+
+
+Export = tuple[Path, list[str], dict[str, int]]
+
+
+def run(export: Export, out: Path, *args: str) -> int:
+    path, opening, _counts = export
+    return main(["convert", str(path), "--out", str(out), *opening, *args])
+
+
+def test_split_and_vcard_version_flags(export: Export, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert run(export, out, "--to", "vcard", "--split", "--vcard-version", "4.0") == 0
+    files = sorted((out / "vcard" / "contacts").glob("*.vcf"))
+    assert len(files) == export[2]["contacts"] > 1
+    cards = [vobject.readOne(p.read_text("utf-8")) for p in files]
+    assert {c.version.value for c in cards} == {"4.0"}
+    assert all(c.tel.value.startswith("tel:") for c in cards if "tel" in c.contents)
+    assert run(export, tmp_path / "plain", "--to", "vcard") == 0
+    [single] = (tmp_path / "plain" / "vcard").iterdir()
+    cards = list(vobject.readComponents(single.read_text("utf-8")))
+    assert len(cards) == len(files) and {c.version.value for c in cards} == {"3.0"}
+
+
+def test_excel_flag(export: Export, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert run(export, out, "--to", "csv,datapackage", "--excel") == 0
+    assert (out / "csv" / "sms.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    package = json.loads((out / "datapackage.json").read_text("utf-8"))
+    paths = [resource["path"] for resource in package["resources"]]
+    assert paths and all(p.startswith("datapackage/") for p in paths)
+    assert not (out / paths[0]).read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+def test_force_flag_replaces_an_earlier_run_only(
+    export: Export, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    assert run(export, out, "--to", "vcard") == 0
+    assert run(export, out, "--to", "jsonl") == 2
+    assert "not empty" in capsys.readouterr().err
+    assert run(export, out, "--to", "jsonl", "--force") == 0
+    assert not (out / "vcard").exists() and (out / "jsonl" / "sms.jsonl").is_file()
+    (out / "mine.txt").write_text("keep")
+    assert run(export, out, "--to", "csv", "--force") == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "mine.txt" in err
+    assert (out / "jsonl" / "sms.jsonl").is_file() and (out / "mine.txt").read_text() == "keep"
+
+
+def test_backup_files_are_named_by_the_export_date(export: Export, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert run(export, out, "--to", "sms-xml") == 0
+    with zipfile.ZipFile(export[0]) as archive:
+        newest = max(info.date_time for info in archive.infolist())
+    made = dt.datetime(*newest)
+    names = {p.name for p in (out / "sms-xml").glob("*.xml")}
+    assert names == {f"sms-{made:%Y%m%d%H%M%S}.xml", f"calls-{made:%Y%m%d%H%M%S}.xml"}
+    manifest = json.loads((out / "manifest.json").read_text("utf-8"))
+    assert dt.datetime.fromisoformat(manifest["source"]["export_date"]) == made

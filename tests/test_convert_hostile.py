@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import sqlite3
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -17,7 +16,7 @@ import vobject
 
 from verify.contract import load_contract
 from viewer.convert import ConvertOptions, convert, parse_formats
-from viewer.convert.files import prepare_out_dir, safe_name, xml_clean
+from viewer.convert.files import safe_name, xml_clean
 from viewer.errors import UsageError
 from viewer.store import Store
 
@@ -77,7 +76,8 @@ def test_hostile_values_keep_every_file_parseable(store: Store, tmp_path: Path) 
     cards = list(vobject.readComponents((out / "vcard" / "contacts.vcf").read_text("utf-8")))
     assert len(cards) == 2 and cards[1].fn.value == "+4670999"
     assert "\x00" not in cards[0].fn.value and "<x>" in cards[0].fn.value
-    root = ET.parse(out / "sms-xml" / "sms.xml").getroot()  # noqa: S314 (our output)
+    [sms_xml] = (out / "sms-xml").glob("sms-*.xml")
+    root = ET.parse(sms_xml).getroot()  # noqa: S314 (our output)
     assert root.attrib["count"] == "2" and len(root) == 2
     assert root[0].attrib["body"] == xml_clean(EVIL)[0]
     assert root[1].attrib["address"] == "</smses>" and root[1].attrib["type"] == "1"
@@ -120,8 +120,9 @@ def test_sqlite_columns_unique_and_big_numbers_exact(store: Store, tmp_path: Pat
         row = db.execute('SELECT * FROM "weird table/../name"').fetchone()
     finally:
         db.close()
-    assert columns == ["_file", "_index", "Name", "name_2", "_file_2", "big"]
-    assert row == ("export.json", 0, 1, "two", 1, str(10**30))
+    assert columns == ["_file", "_index", "Name", "name_2", "_file_2", "big", "_json"]
+    assert row[:-1] == ("export.json", 0, 1, "two", 1, str(10**30))
+    assert json.loads(row[-1]) == TABLES["weird table/../name"][0]
     [csv_file] = [p for p in (out / "csv").iterdir() if p.name.startswith("weird")]
     assert csv_file.parent == out / "csv" and "/" not in csv_file.name
 
@@ -137,6 +138,102 @@ def test_vcard_4_and_split(store: Store, tmp_path: Path) -> None:
     assert card.tel.value == "tel:+4670999"
 
 
+def test_vcard_keeps_every_other_value_as_x_properties(tmp_path: Path) -> None:
+    tricky = 'a;b,c\\d\nline "q"'
+    phones = [{"type": "iphone", "value": "+4670", "label": "own"}]  # more than TEL can hold
+    content = {"displayName": "Bo", "phoneNumbers": phones, "birthday": "not a date",
+               "starred": True, "weird key/ö": {"x": [1]}, "nickname": tricky}  # fmt: skip
+    record = {"id": 7, "content": content, "createTime": 1700000000000, "account": tricky,
+              "type": "google"}  # fmt: skip
+    store = make_store({"contacts": [record]})
+    try:
+        options = ConvertOptions(vcard_version="4.0")
+        convert(store, CONTRACT, ["vcard"], tmp_path / "out", options=options)
+    finally:
+        store.close()
+    card = vobject.readOne((tmp_path / "out" / "vcard" / "contacts.vcf").read_text("utf-8"))
+    extras = {k: [line.value for line in v] for k, v in card.contents.items() if k[:2] == "x-"}
+    assert extras == {
+        "x-export-content-phonenumbers": [json.dumps(phones, separators=(",", ":"))],
+        "x-export-content-birthday": ["not a date"],
+        "x-export-content-starred": ["true"],
+        "x-export-content-weird-key": ['{"x":[1]}'],
+        "x-export-content-nickname": [tricky],
+        "x-export-createtime": ["1700000000000"],
+        "x-export-account": [tricky],
+        "x-export-type": ["google"],
+    }  # fmt: skip
+    assert card.uid.value == "7" and card.uid.params["VALUE"] == ["text"]
+    assert "bday" not in card.contents and "rev" not in card.contents
+    assert card.tel.value == "tel:+4670"
+
+
+def test_ics_alarms_and_categories_from_odd_values(tmp_path: Path) -> None:
+    base = {"title": "T", "dtStart": "2024-05-01T10:00:00", "timezone": "Europe/Stockholm"}
+    events = [
+        {"id": 1, "content": {**base, "reminderMinutes": [5, 60, -1], "calendar": "Jobb, hem"}},
+        {"id": 2, "content": {**base, "reminderMinutes": -1}},
+        {"id": 3, "content": {**base, "reminderMinutes": "soon", "calendar": " "}},
+        {"id": 4, "content": {**base, "reminderMinutes": 10**9}},
+    ]
+    store = make_store({"calendar": events})
+    try:
+        manifest = convert(store, CONTRACT, ["ics"], tmp_path / "out")
+    finally:
+        store.close()
+    cal = icalendar.Calendar.from_ical((tmp_path / "out" / "ics" / "calendar.ics").read_bytes())
+    found = cal.walk("VEVENT")
+    triggers = [[a.decoded("TRIGGER") for a in e.walk("VALARM")] for e in found]
+    minutes = [[-t.total_seconds() / 60 for t in row] for row in triggers]
+    assert minutes == [[5, 60], [], [], []]
+    assert found[0]["CATEGORIES"].cats == ["Jobb, hem"] and "CATEGORIES" not in found[2]
+    assert [str(e.get("X-EXPORT-REMINDER")) for e in found[2:]] == ["soon", str(10**9)]
+    changed = {i.seq: i.reason for i in manifest.changed}
+    assert changed == {2: "reminder not understood: kept as X-EXPORT-REMINDER",
+                       3: "reminder not understood: kept as X-EXPORT-REMINDER"}  # fmt: skip
+
+
+def test_sms_and_calls_read_flags_names_and_file_names(tmp_path: Path) -> None:
+    def sms(n: int, address: str, **more: Any) -> dict[str, Any]:
+        return {"id": n, "content": {"address": address, "body": "b", "date": 1700000000000 + n,
+                                     "type": "inbox", **more}}  # fmt: skip
+
+    asa = {"displayName": "Åsa", "phoneNumbers": [{"value": "+46 70-123 45 67"}]}
+    contacts = [
+        {"id": "1", "content": asa},
+        {"id": "2", "content": {"givenName": "Bo", "familyName": "Ek", "phoneNumbers": ["+4611"]}},
+        {"id": "3", "content": {"displayName": "Twin A", "phoneNumbers": ["+46 8 999 999 99"]}},
+        {"id": "4", "content": {"displayName": "Twin B", "phoneNumbers": ["+46899999999"]}},
+    ]  # fmt: skip
+    messages = [sms(0, "0701234567", read=False, dateSent=1699999999000),
+                sms(1, "+4611", read=0), sms(2, "+46899999999", read="yes"),
+                sms(3, "12345", body="two\nlines\r\n")]  # fmt: skip
+    calls = [{"id": 1, "content": {"number": "0046701234567", "date": 1700000000000,
+                                   "duration": 5, "type": "missed"}}]  # fmt: skip
+    store = make_store({"contacts": contacts, "sms": messages, "messages": [sms(9, "+4611")],
+                        "call_log": calls})  # fmt: skip
+    try:
+        source = {"export_date": "2024-05-01T12:30:05"}
+        convert(store, CONTRACT, ["sms-xml"], tmp_path / "out", source=source)
+    finally:
+        store.close()
+    folder = tmp_path / "out" / "sms-xml"
+    names = sorted(p.name for p in folder.glob("*.xml"))
+    assert names == ["calls-20240501123005.xml", "sms-20240501123005 (2).xml",
+                     "sms-20240501123005.xml"]  # fmt: skip
+    root = ET.parse(folder / "sms-20240501123005.xml").getroot()  # noqa: S314 (our output)
+    got = [(e.attrib["read"], e.attrib["contact_name"], e.attrib["date_sent"]) for e in root]
+    assert got == [("0", "Åsa", "1699999999000"), ("0", "Bo Ek", "0"),
+                   ("1", "(Unknown)", "0"), ("1", "(Unknown)", "0")]  # fmt: skip
+    assert "sub_id" not in root[0].attrib  # not in the export: left out, not guessed
+    assert root[3].attrib["body"] == "two\nlines\r\n"  # as character references, kept exactly
+    [call] = ET.parse(folder / "calls-20240501123005.xml").getroot()  # noqa: S314
+    assert (call.attrib["contact_name"], call.attrib["type"]) == ("Åsa", "3")
+    raw = (folder / "sms-20240501123005.xml").read_bytes()
+    assert raw.startswith(b'<?xml version="1.0" encoding="utf-8"?>\n<smses count="4" ')
+    assert raw.endswith(b"</smses>\n")
+
+
 def test_excel_csv_has_bom_and_defuses_formulas(tmp_path: Path) -> None:
     store = make_store({"clipboard": [{"id": 1, "text": "=HYPERLINK(\"x\")"}, {"id": 2,
                         "text": "-12.5"}]})  # fmt: skip
@@ -149,15 +246,6 @@ def test_excel_csv_has_bom_and_defuses_formulas(tmp_path: Path) -> None:
     with open(tmp_path / "out" / "csv" / "clipboard.csv", encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))
     assert [r["text"] for r in rows] == ['\'=HYPERLINK("x")', "-12.5"]
-
-
-def test_non_empty_output_folder_is_refused_without_force(tmp_path: Path) -> None:
-    (tmp_path / "keep.txt").write_text("mine")
-    with pytest.raises(UsageError, match="not empty"):
-        prepare_out_dir(tmp_path, force=False)
-    assert prepare_out_dir(tmp_path, force=True) == tmp_path
-    assert (tmp_path / "keep.txt").read_text() == "mine"
-    assert os.stat(tmp_path).st_mode & 0o777 == 0o700
 
 
 def test_format_names() -> None:

@@ -25,7 +25,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"formats: {', '.join([*FORMATS, 'all'])}",
     )
     parser.add_argument("--out", metavar="DIR", required=True, help="output folder (new or empty)")
-    parser.add_argument("--force", action="store_true", help="write into a non-empty folder")
+    parser.add_argument(
+        "--force", action="store_true", help="replace an earlier conversion in the output folder"
+    )
     parser.add_argument("--split", action="store_true", help="one vCard file per contact")
     parser.add_argument("--vcard-version", choices=("3.0", "4.0"), default="3.0")
     parser.add_argument("--excel", action="store_true", help="CSV with a BOM for spreadsheets")
@@ -34,20 +36,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from viewer.convert import ConvertOptions, convert, parse_formats
-    from viewer.convert.files import prepare_out_dir
+    from viewer.convert.outdir import plan_out_dir
     from viewer.options import open_from_args
 
     formats = parse_formats(args.to)
-    out = prepare_out_dir(Path(args.out), force=args.force)  # refuse before the slow part
+    out = Path(args.out)
+    plan_out_dir(out, force=args.force)  # refuse before the slow part; replace only after it
     contract = load_contract_from_args(args)
     result = open_from_args(args, contract)
     assert result.store is not None  # records are kept by default
     options = ConvertOptions(split=args.split, vcard_version=args.vcard_version, excel=args.excel)
-    source = {"name": result.info.name, "sha256": result.info.sha256,
-              "encryption": result.info.encryption}  # fmt: skip
+    info = result.info
+    source = {
+        "name": info.name,
+        "sha256": info.sha256,
+        "encryption": info.encryption,
+        "export_date": info.export_date.isoformat() if info.export_date else None,
+    }
     try:
         manifest = convert(
-            result.store, contract, formats, out, options=options, force=True, source=source
+            result.store, contract, formats, out, options=options, force=args.force, source=source
         )
     finally:
         result.store.close()

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from verify.contract import Contract
 from viewer.convert.context import Context, ConvertOptions, get_path
-from viewer.convert.files import prepare_out_dir
 from viewer.convert.manifest import ConversionLossError, Manifest, write_manifest
+from viewer.convert.outdir import prepare_out_dir
 from viewer.errors import UsageError
 
 if TYPE_CHECKING:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import datetime as dt
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -37,6 +38,23 @@ def get_path(data: Mapping[str, Any], path: str | None) -> Any:
     return value
 
 
+def beside(
+    data: Mapping[str, Any], view: Mapping[str, str], role: str, anchor: str, names: Iterable[str]
+) -> Any:
+    """Return a role's value: at the view's path for it, else under a usual name beside `anchor`.
+
+    For values the contract's view has no role for yet (an SMS's read flag, an event's reminder):
+    they sit in the same object as a role it has (the body, the title).
+    """
+    if view.get(role):
+        return get_path(data, view[role])
+    parent = view.get(anchor, "").rpartition(".")[0]
+    holder = get_path(data, parent) if parent else data
+    if not isinstance(holder, Mapping):
+        return None
+    return next((holder[k] for k in names if holder.get(k) is not None), None)
+
+
 def field_value(service: Service, data: Mapping[str, Any], field_id: str) -> Any:
     """Return a documented field's value: the first of its candidate keys present."""
     documented = service.field_by_id(field_id)
@@ -62,7 +80,9 @@ class Context:
     def schema(self, table: str) -> TableSchema:
         """Return a table's columns and types (scanned once, shared by CSV, SQLite, datapackage)."""
         if table not in self._schemas:
-            self._schemas[table] = scan_table(self.store, table)
+            info = self.store.table(table)
+            service = self.contract.service(info.service) if info and info.service else None
+            self._schemas[table] = scan_table(self.store, table, service)
         return self._schemas[table]
 
     def tables(self, view_kind: str | None = None) -> list[tuple[TableInfo, Service | None]]:
@@ -85,6 +105,15 @@ class Context:
         """Return a unique, safe path in `folder` for `stem` + `suffix`."""
         taken = self._names.setdefault(str(folder), set())
         return folder / f"{safe_name(stem, taken, fallback='table')}{suffix}"
+
+    def export_date(self) -> dt.datetime:
+        """Return when the export was made (the source's export_date), else now; local time."""
+        text = self.manifest.source.get("export_date")
+        try:
+            moment = dt.datetime.fromisoformat(text) if isinstance(text, str) else None
+        except ValueError:
+            moment = None
+        return moment or dt.datetime.now().replace(microsecond=0)  # local, as the app names files
 
     def done(self, path: Path, fmt: str) -> None:
         """Add a finished file to the manifest."""

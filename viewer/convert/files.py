@@ -1,4 +1,4 @@
-"""Private output files: a 0700 folder, 0600 files, safe unique names, text fit for XML."""
+"""Private output files: 0700 folders, 0600 files, safe unique names, text fit for XML."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
-from viewer.errors import OutputError, UsageError
+from viewer.errors import OutputError
 
 # Characters XML 1.0 forbids anywhere (C0 controls but tab/newline/CR, surrogates, U+FFFE/U+FFFF).
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -28,21 +28,6 @@ def xml_clean(text: str) -> tuple[str, bool]:
     """Return `text` with XML-illegal characters replaced by U+FFFD, and whether any were."""
     cleaned = XML_ILLEGAL.sub("\ufffd", text)
     return cleaned, cleaned != text
-
-
-def prepare_out_dir(out: Path, *, force: bool) -> Path:
-    """Create the output folder 0700; refuse a non-empty one unless `force`."""
-    out = Path(out)
-    if out.is_symlink() or (out.exists() and not out.is_dir()):
-        raise UsageError(f"output {out} exists and is not a folder")
-    if out.exists() and any(out.iterdir()) and not force:
-        raise UsageError(f"output folder {out} is not empty: choose another or pass --force")
-    try:
-        out.mkdir(mode=0o700, parents=True, exist_ok=True)
-        out.chmod(0o700)
-    except OSError as exc:
-        raise OutputError(f"cannot create output folder {out}: {exc.strerror or exc}") from exc
-    return out
 
 
 def private_dir(path: Path) -> Path:

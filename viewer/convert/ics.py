@@ -1,4 +1,5 @@
-"""Calendar -> iCalendar (RFC 5545) with icalendar: VTIMEZONE for every zone used, RRULE kept."""
+"""Calendar -> iCalendar (RFC 5545) with icalendar: VTIMEZONE for every zone used, RRULE kept,
+a VALARM per reminder and the event's calendar as CATEGORIES."""
 
 from __future__ import annotations
 
@@ -13,13 +14,19 @@ import icalendar
 
 from verify.contract import Service
 from viewer import __version__
-from viewer.convert.context import Context, field_value, get_path
+from viewer.convert.context import Context, beside, field_value, get_path
 from viewer.convert.files import assemble, private_dir, xml_clean
 from viewer.timeparse import to_epoch_ms
 
 FORMAT = "ics"
 PRODID = f"-//export-viewer//export-viewer {__version__}//EN"
 _END = b"END:VCALENDAR\r\n"
+# The contract's view has no role for these yet (`reminder`, `calendar`): until it does, they are
+# looked for beside the event's title under these names.
+_REMINDER_KEYS = ("reminderMinutes", "reminder", "alarmMinutes")
+_CALENDAR_KEYS = ("calendar", "calendarName")
+MAX_ALARMS = 10
+MAX_REMINDER_MINUTES = 60 * 24 * 366
 
 
 def convert_ics(ctx: Context) -> None:
@@ -126,7 +133,39 @@ def build_event(
         event.add("dtend", end)
     _add_texts(event, service, data, notes)
     _add_rrule(event, get_path(data, view.get("rrule")), notes)
+    _add_calendar(event, beside(data, view, "calendar", "title", _CALENDAR_KEYS), notes)
+    _add_alarms(event, beside(data, view, "reminder", "title", _REMINDER_KEYS), notes)
     return event, notes
+
+
+def _add_calendar(event: icalendar.Event, name: Any, notes: list[str]) -> None:
+    if not isinstance(name, str) or not name.strip():
+        return
+    text, changed = xml_clean(name.strip())
+    if changed:
+        notes.append("control characters in categories replaced by U+FFFD")
+    event.add("categories", [text])
+
+
+def _add_alarms(event: icalendar.Event, reminder: Any, notes: list[str]) -> None:
+    """Add a display alarm per reminder (minutes before the start); negative means none."""
+    values = reminder if isinstance(reminder, list) else [] if reminder is None else [reminder]
+    minutes = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
+    usable = [m for m in minutes if 0 <= m <= MAX_REMINDER_MINUTES]  # negative: no reminder
+    if (
+        len(minutes) != len(values)
+        or max(minutes, default=0) > MAX_REMINDER_MINUTES
+        or len(usable) > MAX_ALARMS
+    ):
+        event.add("x-export-reminder", xml_clean(str(reminder))[0][:200])
+        notes.append("reminder not understood: kept as X-EXPORT-REMINDER")
+    summary = str(event.get("summary", "")) or "Reminder"
+    for before in usable[:MAX_ALARMS]:
+        alarm = icalendar.Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", summary)  # RFC 5545 requires one on a DISPLAY alarm
+        alarm.add("trigger", -dt.timedelta(minutes=before))
+        event.add_component(alarm)
 
 
 def _add_texts(

@@ -14,6 +14,8 @@ from viewer.convert.files import open_text
 from viewer.errors import ExportViewerError
 
 MANIFEST_VERSION = 1
+MANIFEST_NAME = "manifest.json"
+README_NAME = "README.md"
 
 
 class ConversionLossError(ExportViewerError):
@@ -135,10 +137,10 @@ class Manifest:
 
 def write_manifest(manifest: Manifest) -> None:
     """Write manifest.json and README.md into the output folder."""
-    with open_text(manifest.out_dir / "manifest.json") as handle:
+    with open_text(manifest.out_dir / MANIFEST_NAME) as handle:
         json.dump(manifest.as_dict(), handle, ensure_ascii=False, indent=2)
         handle.write("\n")
-    with open_text(manifest.out_dir / "README.md") as handle:
+    with open_text(manifest.out_dir / README_NAME) as handle:
         handle.write(readme(manifest))
 
 
@@ -147,10 +149,13 @@ _ABOUT = {
     "ics": "calendar events as iCalendar (RFC 5545), with time zones and recurrence",
     "sms-xml": "SMS and call log in the XML of the Android app SMS Backup & Restore, and as CSV",
     "markdown": "notes as Markdown, one folder per note folder, dates in the front matter",
-    "csv": "every table as CSV (UTF-8), nested values as JSON text",
+    "csv": "every table as CSV (UTF-8), nested objects as dotted columns (`content.address`), "
+    "lists as JSON text, epoch times also as ISO 8601 UTC (`*_iso`)",
     "jsonl": "every table as JSON Lines, one record per line, as exported",
-    "sqlite": "the whole export as one SQLite database (open it with Datasette or sqlite3)",
-    "datapackage": "a Frictionless datapackage.json describing the CSV files",
+    "sqlite": "the whole export as one SQLite database (open it with Datasette or sqlite3), "
+    "the same columns as the CSV files plus each record as exported in `_json`",
+    "datapackage": "a Frictionless datapackage.json describing the CSV files (with --excel, "
+    "plain copies in `datapackage/`, as the spreadsheet CSV files are changed)",
 }
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 from collections.abc import Mapping
@@ -14,6 +13,7 @@ import yaml  # type: ignore[import-untyped]
 from verify.contract import Service
 from viewer.convert.context import Context, field_value, get_path
 from viewer.convert.files import open_text, private_dir, safe_name
+from viewer.convert.schema import iso_utc
 from viewer.timeparse import to_epoch_ms
 
 FORMAT = "markdown"
@@ -43,10 +43,15 @@ def convert_markdown(ctx: Context) -> None:
             ctx.done(path, FORMAT)
 
 
-def _text(value: Any) -> str:
+def _raw(value: Any) -> str:
+    """Return a value as text exactly (a note's spaces and blank lines are its Markdown)."""
     if value is None:
         return ""
-    return value.strip() if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def _text(value: Any) -> str:
+    return _raw(value).strip()
 
 
 def note_title(service: Service, data: Mapping[str, Any], seq: int) -> str:
@@ -62,9 +67,7 @@ def note_title(service: Service, data: Mapping[str, Any], seq: int) -> str:
 def _iso(value: Any, service: Service, field_id: str) -> str | None:
     documented = service.field_by_id(field_id)
     ms = to_epoch_ms(value, documented.format if documented else None)
-    if ms is None:
-        return None
-    return dt.datetime.fromtimestamp(ms / 1000, dt.UTC).isoformat(timespec="seconds")
+    return iso_utc(ms) if ms is not None else None
 
 
 def front_matter(service: Service, data: Mapping[str, Any], title: str, folder: str) -> str:
@@ -87,7 +90,7 @@ def front_matter(service: Service, data: Mapping[str, Any], title: str, folder: 
 
 def note_markdown(service: Service, data: Mapping[str, Any], title: str, folder: str) -> str:
     """Return one note as Markdown: front matter, body, then its earlier versions."""
-    body = _text(get_path(data, service.view.get("body")))
+    body = _raw(get_path(data, service.view.get("body")))
     parts = [front_matter(service, data, title, folder), body.rstrip("\n"), "\n"]
     history = get_path(data, service.view.get("history"))
     if isinstance(history, list) and history:
@@ -99,10 +102,10 @@ def note_markdown(service: Service, data: Mapping[str, Any], title: str, folder:
 
 def _version(number: int, version: Any, service: Service) -> str:
     if not isinstance(version, Mapping):
-        return f"\n### Version {number}\n\n{_text(version)}\n"
+        return f"\n### Version {number}\n\n{_raw(version)}\n"
     when = _iso(field_value(service, version, "update_time"), service, "update_time")
     text = version.get("body", version.get("content"))
-    body = _text(text) if text is not None else _text(dict(version))
+    body = _raw(text) if text is not None else _raw(dict(version))
     return f"\n### Version {number}{f' ({when})' if when else ''}\n\n{body}\n"
 
 

@@ -1,24 +1,35 @@
 """SMS and call log -> the XML of "SMS Backup & Restore" (restorable on Android), plus CSV.
 
-Attributes follow the app's published field list: for <sms> protocol, address, date (epoch ms),
-type (1 received, 2 sent, 3 draft, 4 outbox, 5 failed, 6 queued), subject, body, toa, sc_toa,
-service_center, read, status (-1 none), locked, date_sent, readable_date, contact_name; for <call>
-number, duration (s), date, type (1 incoming, 2 outgoing, 3 missed, 4 voicemail, 5 rejected,
-6 blocked), presentation (1 allowed), readable_date, contact_name.
+Written as the app writes its backups (synctech.com.au, "Fields in XML backup files"): files
+`sms-<YYYYMMDDHHMMSS>.xml` and `calls-<...>.xml` named by the backup (here: export) time, a root
+`<smses>`/`<calls>` with count, backup_set, backup_date (epoch ms) and type="full", and per message
+<sms protocol address date type subject body toa sc_toa service_center read status locked
+date_sent sub_id readable_date contact_name/>: type 1 received, 2 sent, 3 draft, 4 outbox,
+5 failed, 6 queued; read 1/0; status -1 none. Per call <call number duration date type
+presentation subscription_id post_dial_digits readable_date contact_name/>: duration in seconds,
+type 1 incoming, 2 outgoing, 3 missed, 4 voicemail, 5 rejected, 6 blocked; presentation 1 allowed,
+2 restricted. An optional attribute the export does not know (sub_id, subscription_id,
+subscription_component_name) is left out rather than guessed. contact_name is the name the
+export's contacts give the number, else the app's "(Unknown)".
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import tempfile
+import uuid
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from xml.sax.saxutils import XMLGenerator, quoteattr
+from xml.sax.saxutils import XMLGenerator
+from xml.sax.xmlreader import AttributesImpl
 
 from verify.contract import Service
-from viewer.convert.context import Context, get_path
+from viewer.convert.contacts import ContactNames
+from viewer.convert.context import Context, beside, get_path
 from viewer.convert.files import assemble, open_text, private_dir, xml_clean
 from viewer.convert.tabular import excel_safe
 from viewer.timeparse import to_epoch_ms
@@ -28,34 +39,50 @@ if TYPE_CHECKING:
     from viewer.store import Record, TableInfo
 
 FORMAT = "sms-xml"
+UNKNOWN = "(Unknown)"
 SMS_TYPES = {"inbox": 1, "received": 1, "incoming": 1, "sent": 2, "outgoing": 2, "draft": 3,
              "outbox": 4, "failed": 5, "queued": 6}  # fmt: skip
 CALL_TYPES = {"incoming": 1, "outgoing": 2, "missed": 3, "voicemail": 4, "rejected": 5,
               "blocked": 6, "refused": 6}  # fmt: skip
-SMS_COLUMNS = ("date", "date_ms", "type", "address", "body", "thread")
-CALL_COLUMNS = ("date", "date_ms", "type", "number", "name", "duration")
+# Values the contract's view has no role for yet, looked for beside the body / the number.
+_READ_KEYS = ("read", "isRead")
+_SENT_KEYS = ("dateSent", "date_sent", "sentDate")
+_SIM_KEYS = ("subId", "sub_id", "subscriptionId", "simSlot")
 
 Element = tuple[dict[str, str], list[str]]  # (XML attributes, CSV row)
-Builder = Callable[[Service, Mapping[str, Any], list[str]], Element | None]
+Builder = Callable[[Service, Mapping[str, Any], ContactNames, list[str]], Element | None]
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One of the app's two backup kinds."""
+
+    root: str
+    element: str
+    stem: str
+    columns: tuple[str, ...]
+    build: Builder
 
 
 def convert_sms_xml(ctx: Context) -> None:
     """Write every SMS and call-log table as SMS Backup & Restore XML and as CSV."""
-    for info, service in ctx.tables("conversations"):
+    tables = [*ctx.tables("conversations"), *ctx.tables("calls")]
+    if not tables:
+        return
+    names = ContactNames.from_context(ctx)
+    for info, service in tables:
         assert service is not None
-        _write(ctx, info, service, ("smses", "sms", SMS_COLUMNS, sms_element))
-    for info, service in ctx.tables("calls"):
-        assert service is not None
-        _write(ctx, info, service, ("calls", "call", CALL_COLUMNS, call_element))
+        kind = SMS if service.view_kind == "conversations" else CALLS
+        _write(ctx, info, service, kind, names)
 
 
 def _write(
-    ctx: Context, info: TableInfo, service: Service, kind: tuple[str, str, tuple[str, ...], Any]
+    ctx: Context, info: TableInfo, service: Service, kind: Kind, names: ContactNames
 ) -> None:
-    root, element, columns, build = kind
     folder = private_dir(ctx.out / FORMAT)
-    xml_path = ctx.file_name(folder, info.name, ".xml")
-    csv_path = xml_path.with_suffix(".csv")
+    made = ctx.export_date()
+    xml_path = ctx.file_name(folder, f"{kind.stem}-{made:%Y%m%d%H%M%S}", ".xml")
+    csv_path = ctx.file_name(folder, info.name, ".csv")
     count = 0
     with (
         tempfile.NamedTemporaryFile(dir=folder, suffix=".part", delete=False) as body,
@@ -63,30 +90,47 @@ def _write(
     ):
         xml = XMLGenerator(body, encoding="utf-8", short_empty_elements=True)
         rows = csv.writer(csv_handle)
-        rows.writerow(columns)
+        rows.writerow(kind.columns)
         for record, tally in ctx.records(info, FORMAT):
-            built = _one(build, service, record, tally)
+            built = _one(kind.build, service, record, names, tally)
             if built is None:
                 continue
             attrs, row = built
             xml.ignorableWhitespace("  ")
-            xml.startElement(element, attrs)  # type: ignore[arg-type]
-            xml.endElement(element)
+            xml.startElement(kind.element, AttributesImpl(attrs))
+            xml.endElement(kind.element)
             xml.ignorableWhitespace("\n")
             rows.writerow([excel_safe(v) for v in row] if ctx.options.excel else row)
             count += 1
-    head = (
-        "<?xml version='1.0' encoding='UTF-8' standalone='yes' ?>\n"
-        f'<{root} count={quoteattr(str(count))} backup_set="export-viewer">\n'
-    )
-    assemble(xml_path, head.encode(), Path(body.name), f"</{root}>\n".encode())
+    head, tail = document_ends(kind.root, count, made)
+    assemble(xml_path, head, Path(body.name), tail)
     ctx.done(xml_path, FORMAT)
     ctx.done(csv_path, FORMAT)
 
 
-def _one(build: Builder, service: Service, record: Record, tally: Tally) -> Element | None:
+def document_ends(root: str, count: int, made: dt.datetime) -> tuple[bytes, bytes]:
+    """Return the XML declaration with the root's start tag, and its end tag, as XMLGenerator
+    writes them (the elements between are streamed to a file first, as the count comes last)."""
+    attrs = {
+        "count": str(count),
+        "backup_set": str(uuid.uuid4()),  # the app names each backup run with a fresh UUID
+        "backup_date": str(int(made.timestamp() * 1000)),
+        "type": "full",
+    }
+    head, tail = io.BytesIO(), io.BytesIO()
+    start = XMLGenerator(head, encoding="utf-8", short_empty_elements=True)
+    start.startDocument()
+    start.startElement(root, AttributesImpl(attrs))
+    start.ignorableWhitespace("\n")  # closes the start tag
+    XMLGenerator(tail, encoding="utf-8").endElement(root)
+    return head.getvalue(), tail.getvalue() + b"\n"
+
+
+def _one(
+    build: Builder, service: Service, record: Record, names: ContactNames, tally: Tally
+) -> Element | None:
     notes: list[str] = []
-    built = build(service, record.data, notes)
+    built = build(service, record.data, names, notes)
     if built is None:
         tally.skip(record.seq, record.file, record.index, "; ".join(notes))
         return None
@@ -123,7 +167,23 @@ def _kind(value: Any, table: Mapping[str, int], default: int, notes: list[str]) 
     return found
 
 
-def sms_element(service: Service, data: Mapping[str, Any], notes: list[str]) -> Element | None:
+def _flag(value: Any) -> str | None:
+    """Return "1"/"0" for a true/false value (bool, 0/1, "true"...), None when unknown."""
+    if isinstance(value, bool) or value in (0, 1):
+        return "1" if value else "0"
+    text = str(value).strip().lower() if isinstance(value, str) else ""
+    return {"true": "1", "1": "1", "false": "0", "0": "0"}.get(text)
+
+
+def _small_int(value: Any) -> str | None:
+    if isinstance(value, int) and not isinstance(value, bool) and -1 <= value < 2**31:
+        return str(value)
+    return None
+
+
+def sms_element(
+    service: Service, data: Mapping[str, Any], names: ContactNames, notes: list[str]
+) -> Element | None:
     """Return the <sms> attributes and CSV row of a message, or None (reason in notes)."""
     view = service.view
     ms = to_epoch_ms(get_path(data, view.get("time")))
@@ -133,17 +193,27 @@ def sms_element(service: Service, data: Mapping[str, Any], notes: list[str]) -> 
         return None
     body = _text(get_path(data, view.get("body")), "body", notes)
     kind = _kind(get_path(data, view.get("direction")), SMS_TYPES, 1, notes)
+    read = _flag(beside(data, view, "read", "body", _READ_KEYS))
+    sent = to_epoch_ms(beside(data, view, "date_sent", "body", _SENT_KEYS))
+    contact = _text(names.name(address), "contact name", notes) or UNKNOWN
     attrs = {
         "protocol": "0", "address": address, "date": str(ms), "type": str(kind),
         "subject": "null", "body": body, "toa": "null", "sc_toa": "null",
-        "service_center": "null", "read": "1", "status": "-1", "locked": "0", "date_sent": "0",
-        "readable_date": _readable(ms), "contact_name": "(Unknown)",
+        "service_center": "null", "read": read or "1", "status": "-1", "locked": "0",
+        "date_sent": str(sent or 0),
     }  # fmt: skip
+    sim = _small_int(beside(data, view, "sim", "body", _SIM_KEYS))
+    if sim is not None:
+        attrs["sub_id"] = sim
+    attrs |= {"readable_date": _readable(ms), "contact_name": contact}
     thread = _text(get_path(data, view.get("thread")), "thread", notes)
-    return attrs, [_iso(ms), str(ms), str(kind), address, body, thread]
+    row = [_iso(ms), str(ms), str(kind), address, contact, body, attrs["read"], thread]
+    return attrs, row
 
 
-def call_element(service: Service, data: Mapping[str, Any], notes: list[str]) -> Element | None:
+def call_element(
+    service: Service, data: Mapping[str, Any], names: ContactNames, notes: list[str]
+) -> Element | None:
     """Return the <call> attributes and CSV row of a call, or None (reason in notes)."""
     view = service.view
     ms = to_epoch_ms(get_path(data, view.get("time")))
@@ -154,10 +224,20 @@ def call_element(service: Service, data: Mapping[str, Any], notes: list[str]) ->
     duration = get_path(data, view.get("duration"))
     seconds = int(duration) if isinstance(duration, int | float) and duration >= 0 else 0
     kind = _kind(get_path(data, view.get("direction")), CALL_TYPES, 1, notes)
-    name = _text(get_path(data, view.get("name")), "name", notes)
-    attrs = {
-        "number": number, "duration": str(seconds), "date": str(ms), "type": str(kind),
-        "presentation": "1" if number else "2", "readable_date": _readable(ms),
-        "contact_name": name or "(Unknown)",
-    }  # fmt: skip
-    return attrs, [_iso(ms), str(ms), str(kind), number, name, str(seconds)]
+    name = _text(get_path(data, view.get("name")), "name", notes).strip()
+    contact = name or _text(names.name(number), "contact name", notes) or UNKNOWN
+    attrs = {"number": number, "duration": str(seconds), "date": str(ms), "type": str(kind),
+             "presentation": "1" if number else "2"}  # fmt: skip
+    sim = _small_int(beside(data, view, "sim", "counterpart", _SIM_KEYS))
+    if sim is not None:
+        attrs["subscription_id"] = sim
+    attrs |= {"post_dial_digits": "", "readable_date": _readable(ms), "contact_name": contact}
+    return attrs, [_iso(ms), str(ms), str(kind), number, contact, str(seconds)]
+
+
+SMS = Kind("smses", "sms", "sms",
+           ("date", "date_ms", "type", "address", "contact_name", "body", "read", "thread"),
+           sms_element)  # fmt: skip
+CALLS = Kind("calls", "call", "calls",
+             ("date", "date_ms", "type", "number", "contact_name", "duration"),
+             call_element)  # fmt: skip

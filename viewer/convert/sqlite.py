@@ -1,7 +1,9 @@
 """The whole export -> one SQLite database: a table per export table, real typed columns.
 
-Each table gets a column per top-level key (nested values as JSON text, booleans as 0/1) plus
-`_file` and `_index` (where the record came from in the export), ready for Datasette.
+Each table gets the columns of its schema (objects opened into dotted columns, typed INTEGER,
+REAL or TEXT from the data, booleans as 0/1, lists as JSON text, readable `*_iso` times), plus
+`_file` and `_index` (where the record came from in the export) and `_json` (the record as
+exported), ready for Datasette.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from viewer.convert.context import Context
 from viewer.convert.files import create_private, private_dir
 from viewer.convert.manifest import ConversionLossError
-from viewer.convert.schema import SQL_TYPES
+from viewer.convert.schema import SQL_TYPES, unique_name
 from viewer.errors import OutputError
 
 if TYPE_CHECKING:
@@ -25,6 +27,7 @@ FORMAT = "sqlite"
 FILE_NAME = "export.sqlite"
 BATCH = 5000
 PROVENANCE = ("_file", "_index")
+RAW = "_json"  # the whole record as exported, for what columns cannot show (and json_extract)
 
 
 def quote(name: str) -> str:
@@ -34,15 +37,7 @@ def quote(name: str) -> str:
 
 def unique_names(names: Iterable[str], taken: set[str]) -> list[str]:
     """Return names unique case-insensitively (SQLite's rule), suffixing repeats with _2, _3..."""
-    result = []
-    for name in names:
-        candidate, n = name or "_", 2
-        while candidate.casefold() in taken:
-            candidate = f"{name}_{n}"
-            n += 1
-        taken.add(candidate.casefold())
-        result.append(candidate)
-    return result
+    return [unique_name(name, taken) for name in names]
 
 
 def sql_value(value: Any) -> Any:
@@ -50,10 +45,14 @@ def sql_value(value: Any) -> Any:
     if isinstance(value, bool):
         return int(value)
     if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        return _json(value)
     if isinstance(value, int) and not -(2**63) <= value < 2**63:
         return str(value)  # beyond SQLite's 64-bit integers: keep the digits exactly
     return value
+
+
+def _json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 def convert_sqlite(ctx: Context) -> None:
@@ -74,12 +73,14 @@ def convert_sqlite(ctx: Context) -> None:
     ctx.done(path, FORMAT)
 
 
-def _copy_table(ctx: Context, db: sqlite3.Connection, info: TableInfo, taken: set[str]) -> None:
+def _copy_table(ctx: Context, db: sqlite3.Connection, info: TableInfo, tables: set[str]) -> None:
     schema = ctx.schema(info.name)
     table = "_" + info.name if info.name.lower().startswith("sqlite_") else info.name
-    name = unique_names([table], taken)[0]  # sqlite_* names are reserved
-    columns = unique_names([*PROVENANCE, *schema.columns], set())
-    types = ["TEXT", "INTEGER"] + [SQL_TYPES[schema.types[c]] for c in schema.columns]
+    name = unique_names([table], tables)[0]  # sqlite_* names are reserved
+    taken: set[str] = set()
+    *provenance, raw = unique_names([*PROVENANCE, RAW], taken)  # ours first: stable names
+    columns = [*provenance, *unique_names(schema.names, taken), raw]
+    types = ["TEXT", "INTEGER", *(SQL_TYPES[c.type] for c in schema.columns), "TEXT"]
     defs = ", ".join(f"{quote(c)} {t}" for c, t in zip(columns, types, strict=True))
     db.execute(f"CREATE TABLE {quote(name)} ({defs})")
     # Identifiers are quoted by quote(); values always go as parameters.
@@ -88,7 +89,8 @@ def _copy_table(ctx: Context, db: sqlite3.Connection, info: TableInfo, taken: se
     rows: list[list[Any]] = []
     for record, tally in ctx.records(info, FORMAT):
         data = record.data
-        rows.append([record.file, record.index, *(sql_value(data.get(k)) for k in schema.columns)])
+        values = (sql_value(value) for value in schema.row(data))
+        rows.append([record.file, record.index, *values, _json(data)])
         tally.wrote()
         if len(rows) >= BATCH:
             db.executemany(insert, rows)

@@ -1,9 +1,10 @@
-"""Every table -> CSV (UTF-8, optional BOM, nested values as JSON text) and JSON Lines."""
+"""Every table -> CSV (UTF-8, optional BOM, objects opened into columns) and JSON Lines."""
 
 from __future__ import annotations
 
 import csv
 import json
+from pathlib import Path
 from typing import Any
 
 from viewer.convert.context import Context
@@ -40,20 +41,24 @@ def _is_number(text: str) -> bool:
 
 
 def convert_csv(ctx: Context) -> None:
-    """Write every table as CSV, one file per table, columns = union of top-level keys."""
-    folder = private_dir(ctx.out / "csv")
+    """Write every table as CSV, one file per table, nested objects opened into columns."""
+    write_csv_tables(ctx, private_dir(ctx.out / "csv"), "csv", excel=ctx.options.excel)
+
+
+def write_csv_tables(ctx: Context, folder: Path, fmt: str, *, excel: bool) -> None:
+    """Write every table as CSV into `folder`, counted as `fmt` (`excel`: BOM, formulas defused)."""
     for info, _service in ctx.tables():
-        columns = ctx.schema(info.name).columns
+        schema = ctx.schema(info.name)
         path = ctx.file_name(folder, info.name, ".csv")
-        with open_text(path, bom=ctx.options.excel, newline="") as handle:
+        with open_text(path, bom=excel, newline="") as handle:
             writer = csv.writer(handle)
-            writer.writerow(columns)
-            for record, tally in ctx.records(info, "csv"):
-                row = [cell(record.data.get(key)) for key in columns]
-                writer.writerow([excel_safe(c) for c in row] if ctx.options.excel else row)
+            writer.writerow(schema.names)
+            for record, tally in ctx.records(info, fmt):
+                row = [cell(value) for value in schema.row(record.data)]
+                writer.writerow([excel_safe(c) for c in row] if excel else row)
                 tally.wrote()
-        ctx.done(path, "csv")
-        ctx.paths["csv", info.name] = path
+        ctx.done(path, fmt)
+        ctx.paths[fmt, info.name] = path
 
 
 def convert_jsonl(ctx: Context) -> None:

@@ -1,13 +1,15 @@
 """Views that fit the data: conversations, contacts, calls, notes, agenda, recordings, backups.
 
-Each view streams its records from the Store in pages (sorted and filtered by SQLite), so memory
-stays bounded; only the list of people, folders or devices with their counts is held.
+`plan_views` lists every view page of an export (path -> what makes it) from a few counts in
+SQL; `view_contexts` makes one page, in one or several languages, reading just its records.
+The static build makes them all; the server makes the one asked for. Memory stays bounded:
+only the people, folders or devices with their counts are held (and the sorted contact cards).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -66,18 +68,6 @@ def _direction(value: Any) -> str:
     if text in OUTGOING:
         return "out"
     return "missed" if text in MISSED else "in"
-
-
-def _pages(
-    store: Store, table: str, *, sort: str = "ts", desc: bool = False, where: Any = None
-) -> Iterator[list[Record]]:
-    offset = 0
-    while True:
-        batch = store.page(table, offset=offset, limit=VIEW_PAGE, sort=sort, desc=desc, where=where)
-        if not batch:
-            return
-        yield batch
-        offset += len(batch)
 
 
 def _page_path(service_id: str, part: str, n: int) -> str:
@@ -179,36 +169,6 @@ def _localised(message: Context, fmt: Formats) -> Context:
     )
 
 
-def _threads(
-    site: SiteData,
-    store: Store,
-    out: PageSink,
-    langs: Sequence[str],
-    service: Service,
-    t: TableSummary,
-    found: dict[str, Any],
-    people: People,
-) -> None:
-    for cp, entry in found.items():
-        total = entry["count"]
-        where = {"counterpart": cp}
-        for n, batch in enumerate(_pages(store, t.info.name, where=where), start=1):
-            shown = [_message(service.view, r, site) for r in batch]
-            for lang in langs:
-                fmt = Formats(lang)
-                path = thread_path(service.id, cp, n)
-                ctx = _base(site, lang, service, t, path, "conversation")
-                ctx.update(
-                    counterpart=cp,
-                    name=people.name(cp),
-                    view_kind=service.view_kind,
-                    messages=[_localised(m, fmt) for m in shown],
-                    pager=_thread_pager(service.id, cp, n, total),
-                    other=_other_thread(service.view_kind, cp, people),
-                )
-                out.page(ctx)
-
-
 def _thread_pager(service_id: str, cp: str, n: int, total: int) -> Context:
     pager = _pager(service_id, f"with-{paths.slug(cp)}", n, total)
     return pager
@@ -219,30 +179,6 @@ def _other_thread(kind: str, cp: str, people: People) -> Context | None:
         if other != kind and (href := people.link(other, cp)):
             return {"kind": other, "href": href}
     return None
-
-
-def _calls_log(
-    site: SiteData,
-    store: Store,
-    out: PageSink,
-    langs: Sequence[str],
-    service: Service,
-    t: TableSummary,
-    people: People,
-) -> None:
-    for n, batch in enumerate(_pages(store, t.info.name, desc=True), start=1):
-        shown = [_message(service.view, r, site) for r in batch]
-        for call in shown:
-            call["name"] = call["name"] or people.name(call["counterpart"]) or ""
-            call["thread"] = (
-                thread_path(service.id, call["counterpart"]) if call["counterpart"] else None
-            )
-        for lang in langs:
-            fmt = Formats(lang)
-            ctx = _base(site, lang, service, t, _page_path(service.id, "log", n), "calls")
-            calls = [_localised(call, fmt) for call in shown]
-            ctx.update(calls=calls, pager=_pager(service.id, "log", n, t.info.records))
-            out.page(ctx)
 
 
 # -- contacts ----------------------------------------------------------------------------------
@@ -290,26 +226,6 @@ def _card(view: Mapping[str, str], record: Record, site: SiteData, people: Peopl
     }
 
 
-def _contacts(
-    site: SiteData,
-    store: Store,
-    out: PageSink,
-    langs: Sequence[str],
-    service: Service,
-    t: TableSummary,
-    people: People,
-) -> None:
-    # An address book is small next to messages: its cards are sorted by name as a whole.
-    cards = [_card(service.view, r, site, people) for r in store.records(t.info.name)]
-    cards.sort(key=lambda c: (c["name"].casefold(), c["seq"]))
-    for n, first in enumerate(range(0, max(len(cards), 1), VIEW_PAGE), start=1):
-        for lang in langs:
-            ctx = _base(site, lang, service, t, _page_path(service.id, "index", n), "contacts")
-            ctx.update(cards=cards[first : first + VIEW_PAGE],
-                       pager=_pager(service.id, "index", n, len(cards)))  # fmt: skip
-            out.page(ctx)
-
-
 # -- notes, recordings, backups, agenda -----------------------------------------------------------
 
 
@@ -348,46 +264,6 @@ def _ms(value: Any) -> int | None:
     from viewer.timeparse import to_epoch_ms
 
     return to_epoch_ms(value)
-
-
-def _grouped(
-    site: SiteData,
-    store: Store,
-    out: PageSink,
-    langs: Sequence[str],
-    service: Service,
-    t: TableSummary,
-    role: str,
-    kind: str,
-    item: Callable[..., Context],
-) -> None:
-    key = service.view.get(role, "")
-    counts = (
-        _group_counts(store, t.info.name, key) if key and "." not in key else {"": t.info.records}
-    )
-    groups: list[Context] = [
-        {"name": g, "count": c, "href": _page_path(service.id, f"g-{paths.slug(g or '-')}", 1)}
-        for g, c in sorted(counts.items(), key=lambda kv: kv[0].casefold())
-    ]
-    for group in groups:
-        # An empty name filters the records without one (the Store's "" matches missing too).
-        where = {key: group["name"]} if key and "." not in key else None
-        part = f"g-{paths.slug(group['name'] or '-')}"
-        for n, batch in enumerate(_pages(store, t.info.name, desc=True, where=where), start=1):
-            for lang in langs:
-                fmt = Formats(lang)
-                ctx = _base(site, lang, service, t, _page_path(service.id, part, n), kind)
-                ctx.update(
-                    groups=groups,
-                    group=group,
-                    items=[item(service.view, r, site, fmt) for r in batch],
-                    pager=_pager(service.id, part, n, group["count"]),
-                )
-                out.page(ctx)
-    for lang in langs:
-        ctx = _base(site, lang, service, t, paths.view_page(service.id), kind)
-        ctx.update(groups=groups, group=None, items=[], pager=None)
-        out.page(ctx)
 
 
 def _recording(view: Mapping[str, str], record: Record, site: SiteData, fmt: Formats) -> Context:
@@ -436,60 +312,59 @@ def _month(ms: int | None) -> str:
     return month_key(ms) or ""
 
 
-def _agenda(
-    site: SiteData,
-    store: Store,
-    out: PageSink,
-    langs: Sequence[str],
-    service: Service,
-    t: TableSummary,
-    people: People,
-) -> None:
-    for n, batch in enumerate(_pages(store, t.info.name), start=1):
-        for lang in langs:
-            fmt = Formats(lang)
-            events = [_event(service.view, r, site, fmt) for r in batch]
-            months: list[Context] = []
-            for event in events:
-                if not months or months[-1]["key"] != event["month"]:
-                    label = fmt.month(event["month"]) if event["month"] else ""
-                    months.append({"key": event["month"], "label": label, "events": []})
-                months[-1]["events"].append(event)
-            ctx = _base(site, lang, service, t, _page_path(service.id, "index", n), "agenda")
-            ctx.update(months=months, pager=_pager(service.id, "index", n, t.info.records))
-            out.page(ctx)
-
-
-def _list(
-    site: SiteData,
-    store: Store,
-    out: PageSink,
-    langs: Sequence[str],
-    service: Service,
-    t: TableSummary,
-    people: People,
-) -> None:
-    for n, batch in enumerate(_pages(store, t.info.name, desc=True), start=1):
-        for lang in langs:
-            fmt = Formats(lang)
-            ctx = _base(site, lang, service, t, _page_path(service.id, "index", n), "recordings")
-            ctx.update(
-                items=[_recording(service.view, r, site, fmt) for r in batch],
-                pager=_pager(service.id, "index", n, t.info.records),
-            )
-            out.page(ctx)
-
-
 # -- the whole --------------------------------------------------------------------------------
 
 
 def _main_table(site: SiteData, service: Service) -> TableSummary | None:
-    tables = [t for t in site.service_tables(service.id) if t.info.records]
+    tables = [t for t in site.tables.values() if t.service and t.service.id == service.id
+              and t.info.records]  # fmt: skip
     return max(tables, key=lambda t: t.info.records) if tables else None
 
 
-def build_views(site: SiteData, store: Store, out: PageSink, langs: Sequence[str]) -> None:
-    """Write the special view pages of every service that has one."""
+@dataclass(frozen=True)
+class Spec:
+    """What makes one view page: a builder, the service, the page number, a person or group."""
+
+    build: str
+    service: str
+    n: int = 1
+    key: str | None = None
+
+
+@dataclass
+class Views:
+    """The view pages of one loaded export, and what every one of them needs."""
+
+    site: SiteData
+    store: Store
+    people: People
+    found: dict[str, dict[str, Any]]  # service id -> counterpart -> count and latest time
+    groups: dict[str, list[Context]]  # service id -> folders or devices with their counts
+    plan: dict[str, Spec]
+    _cards: dict[str, list[Context]] = field(default_factory=dict)
+
+    def cards(self, service: Service, t: TableSummary) -> list[Context]:
+        """Return a service's contact cards, sorted by name (an address book is small)."""
+        if service.id not in self._cards:
+            records = self.store.records(t.info.name)
+            cards = [_card(service.view, r, self.site, self.people) for r in records]
+            cards.sort(key=lambda c: (c["name"].casefold(), c["seq"]))
+            self._cards[service.id] = cards
+        return self._cards[service.id]
+
+
+def _count_pages(total: int) -> int:
+    return max(1, -(-total // VIEW_PAGE))
+
+
+def _group_key(service: Service) -> str | None:
+    role = "folder" if service.view_kind == "notes" else "device"
+    key = service.view.get(role, "")
+    return key if key and "." not in key else None
+
+
+def plan_views(site: SiteData, store: Store) -> Views:
+    """Return every view page of the export and what each needs (counts in SQL, no records)."""
     people = People()
     by_kind = {s.view_kind: s for s in site.contract.services if _main_table(site, s)}
     if (contacts := by_kind.get("contacts")) and (t := _main_table(site, contacts)):
@@ -503,24 +378,203 @@ def build_views(site: SiteData, store: Store, out: PageSink, langs: Sequence[str
                 for cp in found[service.id]
                 if (key := normalise_number(cp))
             }
+    views = Views(site, store, people, found, {}, {})
     for service in site.contract.services:
         t = _main_table(site, service)
-        if t is None or service.view_kind == "table":
-            continue
-        kind = service.view_kind
-        if kind in ("conversations", "calls"):
-            for lang in langs:
-                out.page(_people_index(site, lang, service, t, found[service.id], people))
-            _threads(site, store, out, langs, service, t, found[service.id], people)
-            if kind == "calls":
-                _calls_log(site, store, out, langs, service, t, people)
-        elif kind == "contacts":
-            _contacts(site, store, out, langs, service, t, people)
-        elif kind == "notes":
-            _grouped(site, store, out, langs, service, t, "folder", "notes", _note)
-        elif kind == "backups":
-            _grouped(site, store, out, langs, service, t, "device", "backups", _recording)
-        elif kind == "agenda":
-            _agenda(site, store, out, langs, service, t, people)
-        elif kind == "recordings":
-            _list(site, store, out, langs, service, t, people)
+        if t is not None and service.view_kind != "table":
+            _plan_service(views, service, t)
+    return views
+
+
+def _plan_service(views: Views, service: Service, t: TableSummary) -> None:
+    plan, sid, kind, records = views.plan, service.id, service.view_kind, t.info.records
+
+    def pages(build: str, part: str, total: int, key: str | None = None) -> None:
+        for n in range(1, _count_pages(total) + 1):
+            plan[_page_path(sid, part, n)] = Spec(build, sid, n, key)
+
+    if kind in ("conversations", "calls"):
+        plan[paths.view_page(sid)] = Spec("people", sid)
+        for cp, entry in views.found[sid].items():
+            pages("thread", f"with-{paths.slug(cp)}", entry["count"], cp)
+        if kind == "calls":
+            pages("log", "log", records)
+    elif kind in ("notes", "backups"):
+        key = _group_key(service)
+        counts = _group_counts(views.store, t.info.name, key) if key else {"": records}
+        views.groups[sid] = [
+            {"name": g, "count": c, "href": _page_path(sid, f"g-{paths.slug(g or '-')}", 1)}
+            for g, c in sorted(counts.items(), key=lambda kv: kv[0].casefold())
+        ]
+        plan[paths.view_page(sid)] = Spec("groups", sid)
+        for group in views.groups[sid]:
+            pages("group", f"g-{paths.slug(group['name'] or '-')}", group["count"], group["name"])
+    elif kind in ("contacts", "agenda", "recordings"):
+        pages(kind, "index", records)
+
+
+def view_page(views: Views, lang: str, path: str) -> Context | None:
+    """Return one view page in one language (None when the export has no such page)."""
+    spec = views.plan.get(path)
+    return view_contexts(views, spec, [lang])[0] if spec else None
+
+
+def view_contexts(views: Views, spec: Spec, langs: Sequence[str]) -> list[Context]:
+    """Return one view page in each language; its records are read once for all of them."""
+    service = views.site.contract.service(spec.service)
+    assert service is not None  # planned from the contract
+    t = _main_table(views.site, service)
+    assert t is not None
+    return BUILDERS[spec.build](views, service, t, spec, langs)
+
+
+def _batch(views: Views, t: TableSummary, spec: Spec, **query: Any) -> list[Record]:
+    offset = (spec.n - 1) * VIEW_PAGE
+    return views.store.page(t.info.name, offset=offset, limit=VIEW_PAGE, **query)
+
+
+def _build_people(views: Views, service: Service, t: TableSummary, spec: Spec,
+                  langs: Sequence[str]) -> list[Context]:  # fmt: skip
+    found = views.found[service.id]
+    return [_people_index(views.site, lang, service, t, found, views.people) for lang in langs]
+
+
+def _build_thread(views: Views, service: Service, t: TableSummary, spec: Spec,
+                  langs: Sequence[str]) -> list[Context]:  # fmt: skip
+    cp = spec.key or ""
+    batch = _batch(views, t, spec, sort="ts", where={"counterpart": cp})
+    shown = [_message(service.view, r, views.site) for r in batch]
+    total = views.found[service.id][cp]["count"]
+    pages = []
+    for lang in langs:
+        fmt = Formats(lang)
+        path = thread_path(service.id, cp, spec.n)
+        ctx = _base(views.site, lang, service, t, path, "conversation")
+        ctx.update(
+            counterpart=cp,
+            name=views.people.name(cp),
+            view_kind=service.view_kind,
+            messages=[_localised(m, fmt) for m in shown],
+            pager=_thread_pager(service.id, cp, spec.n, total),
+            other=_other_thread(service.view_kind, cp, views.people),
+        )
+        pages.append(ctx)
+    return pages
+
+
+def _build_log(views: Views, service: Service, t: TableSummary, spec: Spec,
+               langs: Sequence[str]) -> list[Context]:  # fmt: skip
+    shown = [_message(service.view, r, views.site)
+             for r in _batch(views, t, spec, sort="ts", desc=True)]  # fmt: skip
+    for call in shown:
+        call["name"] = call["name"] or views.people.name(call["counterpart"]) or ""
+        call["thread"] = (
+            thread_path(service.id, call["counterpart"]) if call["counterpart"] else None
+        )
+    pages = []
+    for lang in langs:
+        fmt = Formats(lang)
+        ctx = _base(views.site, lang, service, t, _page_path(service.id, "log", spec.n), "calls")
+        ctx.update(calls=[_localised(call, fmt) for call in shown],
+                   pager=_pager(service.id, "log", spec.n, t.info.records))  # fmt: skip
+        pages.append(ctx)
+    return pages
+
+
+def _build_contacts(views: Views, service: Service, t: TableSummary, spec: Spec,
+                    langs: Sequence[str]) -> list[Context]:  # fmt: skip
+    cards = views.cards(service, t)
+    first = (spec.n - 1) * VIEW_PAGE
+    pages = []
+    for lang in langs:
+        path = _page_path(service.id, "index", spec.n)
+        ctx = _base(views.site, lang, service, t, path, "contacts")
+        ctx.update(cards=cards[first : first + VIEW_PAGE],
+                   pager=_pager(service.id, "index", spec.n, len(cards)))  # fmt: skip
+        pages.append(ctx)
+    return pages
+
+
+def _build_groups(views: Views, service: Service, t: TableSummary, spec: Spec,
+                  langs: Sequence[str]) -> list[Context]:  # fmt: skip
+    pages = []
+    for lang in langs:
+        ctx = _base(views.site, lang, service, t, paths.view_page(service.id), service.view_kind)
+        ctx.update(groups=views.groups[service.id], group=None, items=[], pager=None)
+        pages.append(ctx)
+    return pages
+
+
+def _build_group(views: Views, service: Service, t: TableSummary, spec: Spec,
+                 langs: Sequence[str]) -> list[Context]:  # fmt: skip
+    key, name = _group_key(service), spec.key or ""
+    # An empty name filters the records without one (the Store's "" matches missing too).
+    batch = _batch(views, t, spec, sort="ts", desc=True, where={key: name} if key else None)
+    group = next(g for g in views.groups[service.id] if g["name"] == name)
+    part = f"g-{paths.slug(name or '-')}"
+    item = _note if service.view_kind == "notes" else _recording
+    pages = []
+    for lang in langs:
+        fmt = Formats(lang)
+        ctx = _base(views.site, lang, service, t, _page_path(service.id, part, spec.n),
+                    service.view_kind)  # fmt: skip
+        ctx.update(groups=views.groups[service.id], group=group,
+                   items=[item(service.view, r, views.site, fmt) for r in batch],
+                   pager=_pager(service.id, part, spec.n, group["count"]))  # fmt: skip
+        pages.append(ctx)
+    return pages
+
+
+def _build_agenda(views: Views, service: Service, t: TableSummary, spec: Spec,
+                  langs: Sequence[str]) -> list[Context]:  # fmt: skip
+    batch = _batch(views, t, spec, sort="ts")
+    pages = []
+    for lang in langs:
+        fmt = Formats(lang)
+        events = [_event(service.view, r, views.site, fmt) for r in batch]
+        months: list[Context] = []
+        for event in events:
+            if not months or months[-1]["key"] != event["month"]:
+                label = fmt.month(event["month"]) if event["month"] else ""
+                months.append({"key": event["month"], "label": label, "events": []})
+            months[-1]["events"].append(event)
+        path = _page_path(service.id, "index", spec.n)
+        ctx = _base(views.site, lang, service, t, path, "agenda")
+        ctx.update(months=months, pager=_pager(service.id, "index", spec.n, t.info.records))
+        pages.append(ctx)
+    return pages
+
+
+def _build_recordings(views: Views, service: Service, t: TableSummary, spec: Spec,
+                      langs: Sequence[str]) -> list[Context]:  # fmt: skip
+    batch = _batch(views, t, spec, sort="ts", desc=True)
+    pages = []
+    for lang in langs:
+        fmt = Formats(lang)
+        path = _page_path(service.id, "index", spec.n)
+        ctx = _base(views.site, lang, service, t, path, "recordings")
+        ctx.update(items=[_recording(service.view, r, views.site, fmt) for r in batch],
+                   pager=_pager(service.id, "index", spec.n, t.info.records))  # fmt: skip
+        pages.append(ctx)
+    return pages
+
+
+Builder = Callable[[Views, Service, TableSummary, Spec, Sequence[str]], list[Context]]
+BUILDERS: dict[str, Builder] = {
+    "people": _build_people,
+    "thread": _build_thread,
+    "log": _build_log,
+    "contacts": _build_contacts,
+    "groups": _build_groups,
+    "group": _build_group,
+    "agenda": _build_agenda,
+    "recordings": _build_recordings,
+}
+
+
+def build_views(site: SiteData, store: Store, out: PageSink, langs: Sequence[str]) -> None:
+    """Write the special view pages of every service that has one."""
+    views = plan_views(site, store)
+    for spec in views.plan.values():
+        for ctx in view_contexts(views, spec, langs):
+            out.page(ctx)

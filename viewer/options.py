@@ -102,10 +102,12 @@ def open_from_args(
     keep_records: bool = True,
     sinks: Sequence[RecordSink] = (),
     search: bool = False,
+    scratch: Path | None = None,
 ) -> LoadResult:
     """Open and load args.export with the shared options, drawing progress unless --quiet.
 
     The full-text index is built only with `search`, or into a --store file (kept for later use).
+    `scratch` is a new file for the Store when --store is not given (the caller deletes it).
     """
     from viewer.limits import Limits, parse_size
     from viewer.loader import load_export
@@ -116,6 +118,8 @@ def open_from_args(
     if getattr(args, "max_size", None):
         limits = limits.with_max_size(parse_size(args.max_size))
     store_path = getattr(args, "store", None)
+    kept = store_path is not None
+    store_path = store_path or scratch
     store = Store.open(Path(store_path), contract=contract) if store_path and keep_records else None
     try:
         with progress_bar(quiet=bool(getattr(args, "quiet", False))) as progress:
@@ -128,7 +132,7 @@ def open_from_args(
                 sinks=sinks,
                 limits=limits,
                 progress=progress,
-                search=search or store is not None,
+                search=search or (kept and store is not None),
             )
     except BaseException:
         if store is not None:

@@ -9,8 +9,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from viewer.options import add_open_options, load_contract_from_args, open_from_args
+
+if TYPE_CHECKING:
+    from verify.contract import Contract
+    from verify.stats import StatsCollector
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -42,17 +47,39 @@ def _make_private(root: Path) -> None:
         path.chmod(0o700 if path.is_dir() else 0o600)
 
 
+SCRATCH = ".export-viewer-records.sqlite"
+
+
 def run(args: argparse.Namespace) -> int:
-    from verify.report import build_report
     from verify.run import new_collector
-    from viewer.site.build import build_site
+    from viewer.site.build import prepare_output
 
     out = Path(args.out)
     _check_out(out, args.force)
     contract = load_contract_from_args(args)
     collector = new_collector(contract)
+    # The records go to a scratch database in the output folder, which will hold them in plain
+    # text anyway: memory then stays small whatever the export's size. It is deleted at the end.
+    scratch = None if args.store else prepare_output(out) / SCRATCH
+    try:
+        return _build(args, out, contract, collector, scratch)
+    finally:
+        if scratch is not None:
+            scratch.unlink(missing_ok=True)
+
+
+def _build(
+    args: argparse.Namespace,
+    out: Path,
+    contract: Contract,
+    collector: StatsCollector,
+    scratch: Path | None,
+) -> int:
+    from verify.report import build_report
+    from viewer.site.build import build_site
+
     # One pass over the export feeds both the Store (records) and the verification statistics.
-    result = open_from_args(args, contract, keep_records=True, sinks=[collector])
+    result = open_from_args(args, contract, keep_records=True, sinks=[collector], scratch=scratch)
     assert result.store is not None
     report = build_report(contract, collector, result.info, result.problems)
     langs = tuple(dict.fromkeys(args.lang or ("en", "sv")))

@@ -221,3 +221,21 @@ def test_a_7zip_export_builds_with_the_guide_and_stays_offline(tmp_path: Path, s
     assert external_references(out) == []
     for path in out.rglob("*"):
         assert stat.S_IMODE(path.stat().st_mode) == (0o700 if path.is_dir() else 0o600), path
+
+
+def test_the_scratch_database_is_gone_after_a_build_or_a_failure(
+    site: Path, tmp_path: Path
+) -> None:
+    from viewer.commands.build import SCRATCH
+
+    assert not (site / SCRATCH).exists()
+    export = tmp_path / "enc.zip"
+    from viewer.sample import write_sample
+
+    write_sample(export, records=100, password="right")
+    (tmp_path / "pw").write_text("wrong\n", encoding="utf-8")
+    out = tmp_path / "out"
+    code = main(["build", str(export), "--out", str(out), "--password-file", str(tmp_path / "pw"),
+                 "--no-guide", "--quiet"])  # fmt: skip
+    assert code == 2
+    assert not (out / SCRATCH).exists()

@@ -9,6 +9,7 @@ import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Literal
 
 from viewer.errors import ContractError
@@ -114,7 +115,7 @@ class Contract:
     switching: Mapping[str, Any]
     services: tuple[Service, ...]
     not_exportable: tuple[NotExportable, ...]
-    mapped: Mapping[str, str] = field(default_factory=dict)
+    mapped: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     mapping_sha256: str | None = None  # of the --mapping file applied, if any
 
     @property
@@ -144,6 +145,31 @@ class Contract:
         return None
 
 
+# Every key a contract may have, per level: anything else is a typo that would silently lose its
+# meaning (a misspelt `role` or `id_keys`), so it is refused.
+TOP_KEYS = frozenset({"provider", "sources", "switching", "services", "not_exportable"})
+PROVIDER_KEYS = frozenset({"id", "name", "version", "guidance", "portal", "user_agreement",
+                           "data_centre", "country", "format", "cost"})  # fmt: skip
+SOURCES_KEYS = frozenset({"documented", "guessed"})
+SERVICE_KEYS = frozenset({"id", "kind", "name", "tables", "id_keys", "view", "fields"})
+FIELD_KEYS = frozenset({"id", "name", "type", "keys", "format", "values", "role"})
+NOT_EXPORTABLE_KEYS = frozenset({"id", "name", "tables", "keys"})
+VIEW_ROLES = frozenset({
+    "kind", "name", "phones", "emails", "organization", "birthday", "note", "time", "counterpart",
+    "body", "direction", "thread", "duration", "title", "folder", "history", "url", "type", "size",
+    "device", "product", "package", "label", "version", "start", "end", "all_day", "timezone",
+    "rrule", "location", "description", "reminder", "calendar", "read", "date_sent", "sim",
+})  # fmt: skip
+SWITCHING_DATES = frozenset({"data_act_applies", "switching_charges_end"})
+
+
+def _frozen(value: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Return a read-only view of a mapping (nested mappings read-only too)."""
+    return MappingProxyType(
+        {k: _frozen(v) if isinstance(v, Mapping) else v for k, v in value.items()}
+    )
+
+
 class _Reader:
     """Validate one raw entry, naming the file and entry in every error."""
 
@@ -153,6 +179,15 @@ class _Reader:
 
     def fail(self, problem: str) -> ContractError:
         return ContractError(f"contract {self.path}: {self.where}: {problem}")
+
+    def known(self, raw: Mapping[str, Any], allowed: frozenset[str], what: str = "key") -> None:
+        """Refuse keys outside `allowed`, naming them and what is allowed."""
+        unknown = sorted(set(raw) - allowed)
+        if unknown:
+            raise self.fail(
+                f"unknown {what} {', '.join(repr(k) for k in unknown)} "
+                f"(known: {', '.join(sorted(allowed))})"
+            )
 
     def table(self, raw: Any, key: str) -> Mapping[str, Any]:
         value = raw.get(key) if isinstance(raw, Mapping) else None
@@ -205,6 +240,7 @@ def _parse_field(path: Path, service_id: str, raw: Any, index: int) -> Field:
     r = _Reader(path, where)
     if not isinstance(raw, Mapping):
         raise r.fail("must be a table")
+    r.known(raw, FIELD_KEYS)
     ftype = r.choice(raw, "type", FIELD_TYPES)
     fmt = raw.get("format")
     if ftype == "timestamp":
@@ -235,6 +271,7 @@ def _parse_service(path: Path, raw: Any, index: int) -> Service:
     r = _Reader(path, where)
     if not isinstance(raw, Mapping):
         raise r.fail("must be a table")
+    r.known(raw, SERVICE_KEYS)
     service_id = r.string(raw, "id")
     raw_fields = raw.get("fields")
     if not isinstance(raw_fields, list) or not raw_fields:
@@ -247,6 +284,7 @@ def _parse_service(path: Path, raw: Any, index: int) -> Service:
         raise r.fail("'view' must be a table of strings")
     if view.get("kind", "table") not in VIEW_KINDS:
         raise r.fail(f"view kind {view.get('kind')!r} is unknown")
+    r.known(view, VIEW_ROLES, "view role")
     return Service(
         id=service_id,
         kind=r.choice(raw, "kind", KINDS),  # type: ignore[arg-type]
@@ -254,7 +292,7 @@ def _parse_service(path: Path, raw: Any, index: int) -> Service:
         tables=r.strings(raw, "tables"),
         fields=fields,
         id_keys=r.strings(raw, "id_keys", required=False),
-        view=dict(view),
+        view=_frozen(view),
     )
 
 
@@ -265,6 +303,7 @@ def _parse_not_exportable(path: Path, raw: Any, index: int) -> NotExportable:
     r = _Reader(path, where)
     if not isinstance(raw, Mapping):
         raise r.fail("must be a table")
+    r.known(raw, NOT_EXPORTABLE_KEYS)
     return NotExportable(
         id=r.string(raw, "id"),
         name=r.text(raw, "name"),
@@ -282,9 +321,10 @@ def _check_unique(r: _Reader, what: str, names: Sequence[str]) -> None:
         seen.add(folded)
 
 
-def _parse_switching(path: Path, raw: Mapping[str, Any]) -> dict[str, Any]:
+def _parse_switching(path: Path, raw: Mapping[str, Any]) -> Mapping[str, Any]:
     r = _Reader(path, "switching")
     switching = dict(r.table(raw, "switching"))
+    r.known(switching, frozenset(SWITCHING_KEYS) | SWITCHING_DATES)
     for key in SWITCHING_KEYS:
         value = switching.get(key)
         if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
@@ -292,7 +332,7 @@ def _parse_switching(path: Path, raw: Mapping[str, Any]) -> dict[str, Any]:
     for key, value in switching.items():
         if isinstance(value, dt.date):
             switching[key] = value.isoformat()
-    return switching
+    return _frozen(switching)
 
 
 def _read_raw(path: Path) -> tuple[dict[str, Any], bytes]:
@@ -316,8 +356,10 @@ def _read_raw(path: Path) -> tuple[dict[str, Any], bytes]:
 
 def parse_contract(raw: Mapping[str, Any], path: Path, sha256: str) -> Contract:
     """Validate a contract's raw data and return it as frozen objects."""
+    _Reader(path, "top level").known(raw, TOP_KEYS)
     top = _Reader(path, "provider")
     provider = top.table(raw, "provider")
+    top.known(provider, PROVIDER_KEYS)
     services_raw = raw.get("services")
     if not isinstance(services_raw, list) or not services_raw:
         raise ContractError(f"contract {path}: 'services' must be a non-empty list")
@@ -332,6 +374,7 @@ def parse_contract(raw: Mapping[str, Any], path: Path, sha256: str) -> Contract:
     _check_unique(whole, "not_exportable id", [c.id for c in categories])
     sources_r = _Reader(path, "sources")
     sources_raw = sources_r.table(raw, "sources")
+    sources_r.known(sources_raw, SOURCES_KEYS)
     info = {k: v for k, v in provider.items() if k not in {"id", "name", "version"}}
     return Contract(
         path=path,
@@ -339,8 +382,10 @@ def parse_contract(raw: Mapping[str, Any], path: Path, sha256: str) -> Contract:
         provider=top.string(provider, "id"),
         provider_name=top.text(provider, "name"),
         version=str(provider.get("version") or top.string(provider, "version")),
-        info=info,
-        sources={key: sources_r.text(sources_raw, key) for key in ("documented", "guessed")},
+        info=_frozen(info),
+        sources=_frozen(
+            {key: sources_r.text(sources_raw, key) for key in ("documented", "guessed")}
+        ),
         switching=_parse_switching(path, raw),
         services=services,
         not_exportable=categories,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from verify.contract import Contract, Field, Service
@@ -80,7 +81,7 @@ def contract_as_json(contract: Contract) -> dict[str, Any]:
         "version": contract.version,
         "sha256": contract.sha256,
         "info": {
-            k: (v if not isinstance(v, dict) else dict(v)) for k, v in sorted(contract.info.items())
+            k: (dict(v) if isinstance(v, Mapping) else v) for k, v in sorted(contract.info.items())
         },
         "sources": {k: v.as_dict() for k, v in contract.sources.items()},
         "switching": dict(contract.switching),

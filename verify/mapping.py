@@ -8,6 +8,7 @@ import json
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from verify.contract import Contract, Service
@@ -78,7 +79,7 @@ def apply_mapping(contract: Contract, path: Path | str) -> Contract:
         _extend(s, extra_tables.get(s.id, []), extra_keys.get(s.id, {})) for s in contract.services
     )
     return dataclasses.replace(
-        contract, services=new_services, mapped=mapped, mapping_sha256=digest
+        contract, services=new_services, mapped=MappingProxyType(mapped), mapping_sha256=digest
     )
 
 

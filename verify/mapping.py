@@ -104,5 +104,22 @@ def _extend(service: Service, tables: list[str], keys: dict[str, list[str]]) -> 
         for f in fields
     )
     return dataclasses.replace(
-        service, tables=tuple(dict.fromkeys([*tables, *service.tables])), fields=fields
+        service,
+        tables=tuple(dict.fromkeys([*tables, *service.tables])),
+        fields=fields,
+        view=_mapped_view(service, keys),
     )
+
+
+def _mapped_view(service: Service, keys: dict[str, list[str]]) -> Mapping[str, str]:
+    """Return the service's view paths starting at the observed key of a mapped field.
+
+    `content.address` becomes `msgBody.address` when msgBody is mapped to the content field: the
+    values a view shows sit where the export puts that field.
+    """
+    renamed = {k: keys[f.id][0] for f in service.fields if f.id in keys for k in f.keys}
+    view = {}
+    for role, path in service.view.items():
+        head, dot, rest = path.partition(".")
+        view[role] = renamed[head] + dot + rest if role != "kind" and head in renamed else path
+    return MappingProxyType(view)

@@ -10,6 +10,9 @@ import pytest
 
 from viewer.cli import main
 
+# An inline table is one line in TOML.
+MADE = ('{ id = "made", name = { en = "Made", sv = "Skapad" }, type = "timestamp", '
+        'format = "epoch-ms", role = "created", keys = ["made"] }')  # fmt: skip
 MAPPING = '[tables]\n"sms_records" = "sms"\n\n[fields.sms]\n"msgBody" = "content"\n'
 
 
@@ -100,10 +103,9 @@ tables = ["memos"]
 id_keys = ["id"]
 fields = [
   { id = "text", name = { en = "Text", sv = "Text" }, type = "text", keys = ["text"] },
-  { id = "made", name = { en = "Made", sv = "Skapad" }, type = "timestamp", format = "epoch-ms",
-    role = "created", keys = ["made"] },
+  MADE,
 ]
-""", encoding="utf-8")  # fmt: skip
+""".replace("MADE", MADE), encoding="utf-8")  # fmt: skip
     export = tmp_path / "acme.zip"
     with zipfile.ZipFile(export, "w") as zf:
         zf.writestr("memos.json", json.dumps({"memos": [

@@ -112,15 +112,14 @@ def prepare(
 def run_server(app: Starlette, sock: socket.socket, *, open_browser: bool) -> None:
     """Print the address, open the browser if asked, and serve until Ctrl+C."""
     config: AppConfig = app.state.config
-    url = address(config.port, config.secrets.token)
-    print(f"Serving at {url}", flush=True)
-    if open_browser:
-        # webbrowser may block on some systems (a console browser): never hold up the server.
-        in_thread(webbrowser.open, url, name="browser")
-    server = make_server(app)
-    try:
-        server.run(sockets=[sock])
+    sessions: Sessions = app.state.sessions
+    try:  # from the first line: Ctrl+C may come before uvicorn handles it, even before it runs
+        url = address(config.port, config.secrets.token)
+        print(f"Serving at {url}", flush=True)
+        if open_browser:
+            # webbrowser may block on some systems (a console browser): never hold up the server.
+            in_thread(webbrowser.open, url, name="browser")
+        make_server(app).run(sockets=[sock])
     finally:
-        sessions: Sessions = app.state.sessions
         sessions.shutdown()  # again, in case the lifespan did not get to run
         sock.close()

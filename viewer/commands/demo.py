@@ -36,6 +36,7 @@ def run(args: argparse.Namespace) -> int:
     from viewer.sample import write_sample
 
     folder = Path(tempfile.mkdtemp(prefix="export-viewer-demo-"))  # 0700
+    app = None
     try:
         password = secrets.token_urlsafe(9)
         export = folder / "xiaomi-cloud-export.zip"
@@ -55,5 +56,7 @@ def run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         return 0
     finally:
+        if app is not None:  # Ctrl+C before the server ran: its private folder goes too
+            app.state.sessions.shutdown()
         shutil.rmtree(folder, ignore_errors=True)
     return 0

@@ -226,14 +226,14 @@ def test_ratio_bomb_is_refused_without_inflating(tmp_path: Path) -> None:
     path.write_bytes(raw_zip([Raw("bomb.json", zeros, method=8)]))
     message = failure(path)
     assert message.startswith("export.zip: entry bomb.json expands ")
-    assert message.endswith(" times, above the cap of 250 (a zip bomb?)")
+    assert message.endswith(" times, above the cap of 250 (a zip bomb? see --max-size)")
 
 
 def test_too_many_entries(tmp_path: Path) -> None:
     path = tmp_path / "export.zip"
     path.write_bytes(raw_zip([Raw(f"{i}.json") for i in range(11)]))
     assert failure(path, limits=Limits(max_entries=10)) == (
-        "export.zip: 11 entries exceed the cap of 10"
+        "export.zip: 11 entries exceed the cap of 10 (see --max-size)"
     )
 
 
@@ -410,7 +410,9 @@ def test_folders_without_json_or_with_too_many_files(tmp_path: Path) -> None:
     assert failure(empty) == "empty: no .json file found in the folder"
     many = tmp_path / "many"
     write_tree(many, {f"t{i}.json": {"t": []} for i in range(12)})
-    assert failure(many, limits=Limits(max_entries=10)) == "many: more than 10 entries, the cap"
+    assert failure(many, limits=Limits(max_entries=10)) == (
+        "many: more than 10 entries, the cap (see --max-size)"
+    )
 
 
 def test_truncated_and_bombed_archives_have_exact_messages(tmp_path: Path) -> None:
@@ -425,7 +427,8 @@ def test_truncated_and_bombed_archives_have_exact_messages(tmp_path: Path) -> No
     bomb.write_bytes(raw_zip([Raw("bomb.json", zeros, method=8)]))
     ratio = (8 * 1024 * 1024) / len(zeros)
     assert failure(bomb) == (
-        f"bomb.zip: entry bomb.json expands {ratio:.0f} times, above the cap of 250 (a zip bomb?)"
+        f"bomb.zip: entry bomb.json expands {ratio:.0f} times, above the cap of 250 "
+        "(a zip bomb? see --max-size)"
     )
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.zipfactory import Raw, make_zip, raw_zip
+from tests.zipfactory import Raw, deflate, make_zip, raw_zip
 from verify.contract import load_contract
 from viewer.cli import main
 from viewer.loader import load_export
@@ -186,5 +186,36 @@ def test_max_size_sets_the_caps_from_the_command_line(
     assert main(["info", str(path), "--max-size", "1G", "--quiet"]) in (0, 1)
     capsys.readouterr()
     bigger = Limits().with_max_size(parse_size("320G"))
-    assert (bigger.max_total, bigger.max_entries) == (320 * 2**30, 1_000_000)
-    assert Limits().with_max_size(parse_size("1G")).max_entries == Limits().max_entries
+    assert (bigger.max_total, bigger.max_entries, bigger.max_ratio) == (320 * 2**30, 10**6, 2500)
+    smaller = Limits().with_max_size(parse_size("1G"))
+    assert (smaller.max_entries, smaller.max_ratio) == (Limits().max_entries, Limits().max_ratio)
+
+
+def test_max_size_lifts_the_ratio_cap_for_a_very_repetitive_table(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # 4 MB of one record repeated deflates about 340 times: past the default cap of 250.
+    record, count = b'{"id": "n", "content": {"body": "same"}},', 100_000
+    table = b'{"notes": [' + record * count + b'{"id": "last"}]}'
+    path = tmp_path / "export.zip"
+    path.write_bytes(raw_zip([Raw("notes.json", deflate(table), method=8)]))
+    ratio = len(table) / len(deflate(table))
+    assert 250 < ratio < 2500
+    assert main(["info", str(path), "--quiet"]) == 2
+    assert capsys.readouterr().err == (
+        f"error: export.zip: entry notes.json expands {ratio:.0f} times, above the cap of 250 "
+        "(a zip bomb? see --max-size)\n"
+    )
+    assert main(["info", str(path), "--quiet", "--max-size", "320G"]) == 0
+    assert "\nnotes  notes    100001   1\n\nproblems   0\n" in capsys.readouterr().out
+
+
+def test_max_size_help_says_which_caps_it_raises(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["info", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert (
+        "--max-size SIZE cap on the export's uncompressed size, declared and read, e.g. 64G "
+        "(default 32G); a larger SIZE raises the caps on the number of files (100,000 per 32G) "
+        "and on the compression ratio (250 per 32G) in proportion"
+    ) in text

@@ -235,7 +235,7 @@ def _open_folder(path: Path, limits: Limits) -> Archive:
                 entries.append(_file_entry(full, name))
             if len(entries) > limits.max_entries:
                 raise LimitExceededError(
-                    f"{path.name}: more than {limits.max_entries} entries, the cap"
+                    f"{path.name}: more than {limits.max_entries} entries, the cap (see --max-size)"
                 )
     if not entries:
         raise ArchiveError(f"{path.name}: no .json file found in the folder")
@@ -298,7 +298,8 @@ def _zip_entry(member: Any) -> Entry:
 def _check_directory(path: Path, zf: Any, members: list[Any], limits: Limits) -> None:
     if len(members) > limits.max_entries:
         raise LimitExceededError(
-            f"{path.name}: {len(members)} entries exceed the cap of {limits.max_entries}"
+            f"{path.name}: {len(members)} entries exceed the cap of {limits.max_entries} "
+            "(see --max-size)"
         )
     seen: set[str] = set()
     for member in members:
@@ -406,7 +407,7 @@ def _check_ratio(archive: str, entries: list[Entry], limits: Limits) -> None:
             if ratio > limits.max_ratio:
                 raise LimitExceededError(
                     f"{archive}: entry {show(entry.name)} expands {ratio:.0f} times, "
-                    f"above the cap of {limits.max_ratio} (a zip bomb?)"
+                    f"above the cap of {limits.max_ratio} (a zip bomb? see --max-size)"
                 )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import threading
 from pathlib import Path
 from typing import Any
@@ -130,6 +131,17 @@ def test_a_fifo_named_like_an_export_is_refused_at_once(
         pytest.fail("reading a FIFO blocked")
     assert done == [2]
     assert capsys.readouterr().err == "error: export.json: not a regular file or folder\n"
+
+
+def test_a_device_or_a_socket_is_refused_too(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["info", "/dev/null"]) == 2  # a device: reading it would give nothing, or never end
+    assert capsys.readouterr().err == "error: null: not a regular file or folder\n"
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(tmp_path / "export.zip"))
+        assert main(["info", str(tmp_path / "export.zip")]) == 2
+    assert capsys.readouterr().err == "error: export.zip: not a regular file or folder\n"
 
 
 def _aes_zip(tmp_path: Path) -> Path:

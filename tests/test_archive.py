@@ -403,11 +403,15 @@ def test_bytes_actually_read_are_capped_while_streaming(tmp_path: Path) -> None:
     assert str(caught.value) == "unpacked: more than 3.9 KiB of data read, the cap (see --max-size)"
 
 
-def test_folders_without_json_or_with_too_many_files(tmp_path: Path) -> None:
+def test_folders_without_json_or_with_too_many_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     empty = tmp_path / "empty"
     (empty / "sub").mkdir(parents=True)
     (empty / "sub" / "notes.txt").write_text("x", encoding="utf-8")
     assert failure(empty) == "empty: no .json file found in the folder"
+    assert main(["info", str(empty), "--quiet"]) == 2
+    assert capsys.readouterr() == ("", "error: empty: no .json file found in the folder\n")
     many = tmp_path / "many"
     write_tree(many, {f"t{i}.json": {"t": []} for i in range(12)})
     assert failure(many, limits=Limits(max_entries=10)) == (
@@ -415,21 +419,27 @@ def test_folders_without_json_or_with_too_many_files(tmp_path: Path) -> None:
     )
 
 
-def test_truncated_and_bombed_archives_have_exact_messages(tmp_path: Path) -> None:
+def test_truncated_and_bombed_archives_have_exact_messages(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     whole = make_zip(tmp_path / "whole.zip", TABLES, password="pw")
     cut = tmp_path / "cut.zip"
     cut.write_bytes(whole.read_bytes()[:-30])
-    assert (
-        failure(cut) == "cut.zip: truncated or damaged ZIP archive (no readable central directory)"
-    )
     zeros = deflate(b"0" * (8 * 1024 * 1024))
     bomb = tmp_path / "bomb.zip"
     bomb.write_bytes(raw_zip([Raw("bomb.json", zeros, method=8)]))
     ratio = (8 * 1024 * 1024) / len(zeros)
-    assert failure(bomb) == (
-        f"bomb.zip: entry bomb.json expands {ratio:.0f} times, above the cap of 250 "
-        "(a zip bomb? see --max-size)"
-    )
+    for path, message in (
+        (cut, "cut.zip: truncated or damaged ZIP archive (no readable central directory)"),
+        (
+            bomb,
+            f"bomb.zip: entry bomb.json expands {ratio:.0f} times, above the cap of 250 "
+            "(a zip bomb? see --max-size)",
+        ),
+    ):
+        assert failure(path) == message
+        assert main(["info", str(path), "--quiet"]) == 2
+        assert capsys.readouterr() == ("", f"error: {message}\n")
 
 
 def _header_bytes(data: bytes, path: Path) -> list[int]:

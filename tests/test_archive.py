@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import struct
 import zlib
 from pathlib import Path
 
@@ -166,16 +167,31 @@ HOSTILE = [
     ),
     ([Raw("notes.txt", b"hello")], "export.zip: no .json entry found"),
     ([Raw("__MACOSX/._a.json")], "export.zip: no .json entry found"),
+    (
+        [Raw("a.json", version=255)],
+        "export.zip: an entry needs a ZIP version this tool cannot read (zip file version 25.5)",
+    ),
+    *(
+        (
+            [Raw("a.json", flags=flags)],
+            "export.zip: entry a.json uses a ZIP feature that is not supported "
+            "(compressed patched data (flag bit 5))",
+        )
+        for flags in (0x20, 0x21)  # plain, and "encrypted": not a wrong password either
+    ),
 ]
 
 
 @pytest.mark.parametrize(("entries", "message"), HOSTILE)
 def test_hostile_directories_are_refused_before_reading(
-    tmp_path: Path, entries: list[Raw], message: str
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], entries: list[Raw], message: str
 ) -> None:
     path = tmp_path / "export.zip"
     path.write_bytes(raw_zip(entries))
     assert failure(path) == message
+    (tmp_path / "pw").write_text("pw\n", encoding="utf-8")
+    assert main(["info", str(path), "--password-file", str(tmp_path / "pw"), "--quiet"]) == 2
+    assert capsys.readouterr() == ("", f"error: {message}\n")
 
 
 def test_cli_turns_a_hostile_archive_into_one_line_and_exit_2(
@@ -210,14 +226,14 @@ def test_ratio_bomb_is_refused_without_inflating(tmp_path: Path) -> None:
     path.write_bytes(raw_zip([Raw("bomb.json", zeros, method=8)]))
     message = failure(path)
     assert message.startswith("export.zip: entry bomb.json expands ")
-    assert message.endswith(" times, above the cap of 250 (a zip bomb?)")
+    assert message.endswith(" times, above the cap of 250 (a zip bomb? see --max-size)")
 
 
 def test_too_many_entries(tmp_path: Path) -> None:
     path = tmp_path / "export.zip"
     path.write_bytes(raw_zip([Raw(f"{i}.json") for i in range(11)]))
     assert failure(path, limits=Limits(max_entries=10)) == (
-        "export.zip: 11 entries exceed the cap of 10"
+        "export.zip: 11 entries exceed the cap of 10 (see --max-size)"
     )
 
 
@@ -387,27 +403,73 @@ def test_bytes_actually_read_are_capped_while_streaming(tmp_path: Path) -> None:
     assert str(caught.value) == "unpacked: more than 3.9 KiB of data read, the cap (see --max-size)"
 
 
-def test_folders_without_json_or_with_too_many_files(tmp_path: Path) -> None:
+def test_folders_without_json_or_with_too_many_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     empty = tmp_path / "empty"
     (empty / "sub").mkdir(parents=True)
     (empty / "sub" / "notes.txt").write_text("x", encoding="utf-8")
     assert failure(empty) == "empty: no .json file found in the folder"
+    assert main(["info", str(empty), "--quiet"]) == 2
+    assert capsys.readouterr() == ("", "error: empty: no .json file found in the folder\n")
     many = tmp_path / "many"
     write_tree(many, {f"t{i}.json": {"t": []} for i in range(12)})
-    assert failure(many, limits=Limits(max_entries=10)) == "many: more than 10 entries, the cap"
+    assert failure(many, limits=Limits(max_entries=10)) == (
+        "many: more than 10 entries, the cap (see --max-size)"
+    )
 
 
-def test_truncated_and_bombed_archives_have_exact_messages(tmp_path: Path) -> None:
+def test_truncated_and_bombed_archives_have_exact_messages(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     whole = make_zip(tmp_path / "whole.zip", TABLES, password="pw")
     cut = tmp_path / "cut.zip"
     cut.write_bytes(whole.read_bytes()[:-30])
-    assert (
-        failure(cut) == "cut.zip: truncated or damaged ZIP archive (no readable central directory)"
-    )
     zeros = deflate(b"0" * (8 * 1024 * 1024))
     bomb = tmp_path / "bomb.zip"
     bomb.write_bytes(raw_zip([Raw("bomb.json", zeros, method=8)]))
     ratio = (8 * 1024 * 1024) / len(zeros)
-    assert failure(bomb) == (
-        f"bomb.zip: entry bomb.json expands {ratio:.0f} times, above the cap of 250 (a zip bomb?)"
-    )
+    for path, message in (
+        (cut, "cut.zip: truncated or damaged ZIP archive (no readable central directory)"),
+        (
+            bomb,
+            f"bomb.zip: entry bomb.json expands {ratio:.0f} times, above the cap of 250 "
+            "(a zip bomb? see --max-size)",
+        ),
+    ):
+        assert failure(path) == message
+        assert main(["info", str(path), "--quiet"]) == 2
+        assert capsys.readouterr() == ("", f"error: {message}\n")
+
+
+def _header_bytes(data: bytes, path: Path) -> list[int]:
+    """Return the offsets of every header byte: local headers, central directory, its end."""
+    with pyzipper.AESZipFile(path) as zf:
+        starts, end_of_data = [m.header_offset for m in zf.infolist()], zf.start_dir
+    spans = [(end_of_data, len(data))]
+    for start in starts:
+        name_len, extra_len = struct.unpack_from("<2H", data, start + 26)
+        spans.append((start, start + 30 + name_len + extra_len))
+    return [i for start, end in spans for i in range(start, min(end, len(data)))]
+
+
+@pytest.mark.parametrize("password", [None, "pw"])
+def test_any_changed_header_byte_is_a_clean_error_or_still_opens(
+    tmp_path: Path, password: str | None
+) -> None:
+    path = make_zip(tmp_path / "export.zip", TABLES, password=password)
+    data = path.read_bytes()
+    unexpected: list[tuple[int, int, str]] = []
+    for offset in _header_bytes(data, path):
+        for value in {0x00, 0xFF, data[offset] ^ 0x01}:
+            changed = bytearray(data)
+            changed[offset] = value
+            path.write_bytes(bytes(changed))
+            try:
+                with open_archive(path, password=lambda _n: "pw") as archive:
+                    read_all(archive)
+            except ArchiveError:
+                continue
+            except Exception as exc:  # anything else would be a traceback for the user
+                unexpected.append((offset, value, repr(exc)))
+    assert unexpected == []

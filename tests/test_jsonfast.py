@@ -159,6 +159,7 @@ def test_raw_text_is_the_records_own() -> None:
         b'{"t": [{"a": {"b": 1, "b": 1}, "c": "x:y"}]}',
         b'{"t": [{"a": "\\ud800"}]}',
         b'{"t": [{"a": NaN}]}',
+        b'{"t": [{"a": 1}], "t": []}',  # a table named twice: the exact parser reports it
         b'{"t": [1]}',
         b'{"t": {}}',
         b'{"t": []} x',

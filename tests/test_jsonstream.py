@@ -165,3 +165,17 @@ def test_records_equal_what_json_loads_gives(record: Any) -> None:
     for piece in (None, random.Random(1).randint(1, 9)):
         records, _, problems, ok = parse(json.dumps(doc).encode(), piece=piece)
         assert ok and problems == [] and records == [("t", 0, {"v": record})]
+
+
+def test_lone_surrogates_and_long_integers_read_the_same_whatever_the_chunking() -> None:
+    long = b"4" * 4400  # past Python's default limit of 4300 digits
+    inf = float("inf")  # a fraction that long is past any float, as Python's json reads it
+    data = b'{"t": [{"a": "\\ud800\\u0041", "b": "\\udc00", "c": "\\ud83d\\ude00", "n": ' + long
+    data += b', "f": ' + long + b'.5}, {"id": 2}]}'
+    for piece in (None, 1, 7, 4096):
+        records, _, problems, ok = parse(data, piece=piece)
+        assert ok and problems == []
+        assert records == [
+            ("t", 0, {"a": "\ufffdA", "b": "\ufffd", "c": "😀", "n": long.decode(), "f": inf}),
+            ("t", 1, {"id": 2}),
+        ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -18,6 +19,7 @@ from viewer.errors import WrongPasswordError
 from viewer.loader import LoadResult, load_export
 
 pytestmark = pytest.mark.usefixtures("nothing_outside")
+REPO = Path(__file__).resolve().parent.parent
 CONTRACT = load_contract()
 GOOD = {
     "export/sms.json": {"sms": [{"id": i, "content": {"body": f"m{i}"}} for i in range(5)]},
@@ -190,15 +192,22 @@ CHILD = textwrap.dedent(
     # VmHWM, not ru_maxrss: Linux carries the parent's peak across fork+exec into ru_maxrss.
     status = Path("/proc/self/status").read_text()
     print(next(int(l.split()[1]) for l in status.splitlines() if l.startswith("VmHWM")) // 1024)
+    print(__import__("viewer").__file__)
     """
 )
 
 
 def run_child(path: Path) -> tuple[str, int]:
+    env = dict(os.environ, PYTHONPATH=str(REPO))  # this checkout, not what the venv has installed
     done = subprocess.run(
-        [sys.executable, "-c", CHILD, str(path)], capture_output=True, text=True, check=True
+        [sys.executable, "-c", CHILD, str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
     )
-    first, rss = done.stdout.strip().splitlines()
+    first, rss, module = done.stdout.strip().splitlines()
+    assert module == str(REPO / "viewer" / "__init__.py")
     return first, int(rss)
 
 

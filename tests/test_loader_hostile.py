@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.zipfactory import Raw, make_zip, raw_zip
+from tests.zipfactory import Raw, deflate, make_zip, raw_zip
+from verify.contract import load_contract
 from viewer.cli import main
+from viewer.loader import load_export
 
 pytestmark = pytest.mark.usefixtures("nothing_outside")
 GOOD = {"notes": [{"id": "n1", "content": {"body": "still here"}}]}
@@ -71,29 +74,46 @@ def test_duplicate_keys_and_invalid_utf8_inside_records(
     assert tables["sms"] == 2 and tables["notes"] == 1
 
 
-def test_a_number_past_pythons_digit_limit_is_one_clear_line(
+def test_a_number_past_pythons_digit_limit_loads_as_its_digits(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    path = tmp_path / "big.json"
-    path.write_text('{"sms": [{"id": ' + "9" * 5000 + "}]}", encoding="utf-8")
+    digits = "9" * 5000  # valid JSON, but Python turns at most 4300 digits into an int
+    path = tmp_path / "sms.json"
+    path.write_text('{"sms": [{"id": ' + digits + ', "n": -' + digits + "}]}", encoding="utf-8")
     code, report = verify_json(path, capsys)
-    assert code == 1
-    ((check, message),) = structural(report)
-    assert check == "json-invalid"
-    assert message == (
-        "big.json, bytes 0-5019: unreadable JSON: a number longer than the 4300 digits Python reads"
-    )
+    assert structural(report) == []
+    assert report["tables"][0]["records"] == 1
+    assert code in (0, 1)  # other findings (a tiny export misses services), never a crash
+    assert _only_record(path).data == {"id": digits, "n": "-" + digits}  # exact, as text
 
 
+def _only_record(path: Path) -> Any:
+    result = load_export(path, password=lambda _n: "", contract=load_contract())
+    assert result.store is not None and result.problems == []
+    record = result.store.get("sms", 0)
+    result.store.close()
+    return record
+
+
+@pytest.mark.parametrize(
+    ("escaped", "value"),
+    [
+        ("\\ud800x", "\ufffdx"),  # a lone high surrogate: the replacement character
+        ("\\udc00", "\ufffd"),  # a lone low one (yajl failed on it with a UTF-8 error)
+        ("\\ud800\\u0041", "\ufffdA"),  # (yajl joined these two into one character)
+        ("\\ud83d\\ude00", "\U0001f600"),  # a real pair stays what it is
+    ],
+)
 def test_a_lone_surrogate_escape_loads_safely(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], escaped: str, value: str
 ) -> None:
     path = tmp_path / "sms.json"
-    path.write_text('{"sms": [{"id": "\\ud800x"}, {"id": "y"}]}', encoding="ascii")
+    path.write_text('{"sms": [{"id": "' + escaped + '"}, {"id": "y"}]}', encoding="ascii")
     code, report = verify_json(path, capsys)
     assert structural(report) == []
     assert report["tables"][0]["records"] == 2
-    assert code in (0, 1)  # other findings (a tiny export misses services), never a crash
+    assert code in (0, 1)
+    assert _only_record(path).data == {"id": value}
 
 
 def test_a_fifo_named_like_an_export_is_refused_at_once(
@@ -111,6 +131,17 @@ def test_a_fifo_named_like_an_export_is_refused_at_once(
         pytest.fail("reading a FIFO blocked")
     assert done == [2]
     assert capsys.readouterr().err == "error: export.json: not a regular file or folder\n"
+
+
+def test_a_device_or_a_socket_is_refused_too(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["info", "/dev/null"]) == 2  # a device: reading it would give nothing, or never end
+    assert capsys.readouterr().err == "error: null: not a regular file or folder\n"
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(tmp_path / "export.zip"))
+        assert main(["info", str(tmp_path / "export.zip")]) == 2
+    assert capsys.readouterr().err == "error: export.zip: not a regular file or folder\n"
 
 
 def _aes_zip(tmp_path: Path) -> Path:
@@ -167,5 +198,36 @@ def test_max_size_sets_the_caps_from_the_command_line(
     assert main(["info", str(path), "--max-size", "1G", "--quiet"]) in (0, 1)
     capsys.readouterr()
     bigger = Limits().with_max_size(parse_size("320G"))
-    assert (bigger.max_total, bigger.max_entries) == (320 * 2**30, 1_000_000)
-    assert Limits().with_max_size(parse_size("1G")).max_entries == Limits().max_entries
+    assert (bigger.max_total, bigger.max_entries, bigger.max_ratio) == (320 * 2**30, 10**6, 2500)
+    smaller = Limits().with_max_size(parse_size("1G"))
+    assert (smaller.max_entries, smaller.max_ratio) == (Limits().max_entries, Limits().max_ratio)
+
+
+def test_max_size_lifts_the_ratio_cap_for_a_very_repetitive_table(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # 4 MB of one record repeated deflates about 340 times: past the default cap of 250.
+    record, count = b'{"id": "n", "content": {"body": "same"}},', 100_000
+    table = b'{"notes": [' + record * count + b'{"id": "last"}]}'
+    path = tmp_path / "export.zip"
+    path.write_bytes(raw_zip([Raw("notes.json", deflate(table), method=8)]))
+    ratio = len(table) / len(deflate(table))
+    assert 250 < ratio < 2500
+    assert main(["info", str(path), "--quiet"]) == 2
+    assert capsys.readouterr().err == (
+        f"error: export.zip: entry notes.json expands {ratio:.0f} times, above the cap of 250 "
+        "(a zip bomb? see --max-size)\n"
+    )
+    assert main(["info", str(path), "--quiet", "--max-size", "320G"]) == 0
+    assert "\nnotes  notes    100001   1\n\nproblems   0\n" in capsys.readouterr().out
+
+
+def test_max_size_help_says_which_caps_it_raises(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["info", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert (
+        "--max-size SIZE cap on the export's uncompressed size, declared and read, e.g. 64G "
+        "(default 32G); a larger SIZE raises the caps on the number of files (100,000 per 32G) "
+        "and on the compression ratio (250 per 32G) in proportion"
+    ) in text

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 import pty
+import re
 import subprocess
 import sys
 import textwrap
@@ -16,6 +17,24 @@ from tests.zipfactory import make_zip
 from viewer.cli import main
 from viewer.progress import progress_bar, wants_bar
 
+pytestmark = pytest.mark.usefixtures("nothing_outside")
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _read_all(master: int) -> str:
+    """Read what was written to a pseudo-terminal whose other end is closed, then close it."""
+    drawn = b""
+    while True:  # one read may return only part of it; EIO (Linux) or b"" ends it
+        try:
+            part = os.read(master, 65536)
+        except OSError:
+            break
+        if not part:
+            break
+        drawn += part
+    os.close(master)
+    return drawn.decode("utf-8", "replace")
+
 
 def test_a_terminal_gets_bytes_rate_and_time_left() -> None:
     master, slave = pty.openpty()
@@ -25,9 +44,7 @@ def test_a_terminal_gets_bytes_rate_and_time_left() -> None:
             assert update is not None
             update(3_000_000, 12_000_000)
             update(6_000_000, 12_000_000)
-        terminal.flush()
-        drawn = os.read(master, 65536).decode("utf-8", "replace")
-    os.close(master)
+    drawn = _read_all(master)  # the terminal is closed: everything drawn is there to read
     assert "Opening" in drawn
     assert "6.0/12.0 MB" in drawn  # bytes done of the total
     assert "/s" in drawn and ("-:--:--" in drawn or "0:00:0" in drawn)  # rate and time left
@@ -61,7 +78,7 @@ def test_only_the_slow_json_backend_is_a_clear_error_before_reading(tmp_path: Pa
         sys.meta_path.insert(0, Block())
     """), encoding="utf-8")  # fmt: skip
     export = make_zip(tmp_path / "export.zip", {"notes.json": {"notes": []}})
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tmp_path), os.getcwd()]))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tmp_path), str(REPO)]))
     argv = [sys.executable, "-m", "viewer", "info", str(export)]
     done = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=120, check=False)
     assert done.returncode == 2
@@ -69,3 +86,25 @@ def test_only_the_slow_json_backend_is_a_clear_error_before_reading(tmp_path: Pa
         "error: ijson's C backend (yajl2_c) is not available: reinstall ijson from a wheel "
         "(pip install --force-reinstall ijson)\n"
     )
+
+
+def _command_on_a_terminal(tmp_path: Path, *extra: str) -> tuple[int, str]:
+    """Run `info` in a fresh interpreter whose stderr is a terminal; return its code and stderr."""
+    records = [{"id": i, "body": "x" * 100} for i in range(20_000)]
+    export = make_zip(tmp_path / "export.zip", {"notes.json": {"notes": records}})
+    master, slave = pty.openpty()
+    argv = [sys.executable, "-m", "viewer", "info", str(export), *extra]
+    env = dict(os.environ, COLUMNS="120", TERM="xterm", PYTHONPATH=str(REPO))  # this checkout
+    with subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=slave, env=env) as child:
+        os.close(slave)
+        drawn = _read_all(master)
+        return child.wait(), drawn
+
+
+def test_the_command_draws_the_bar_on_a_terminal_and_not_with_quiet(tmp_path: Path) -> None:
+    code, drawn = _command_on_a_terminal(tmp_path)
+    assert code == 0
+    assert "Opening" in drawn and "2.5/2.5 MB" in drawn  # the bar, with the bytes read
+    assert re.search(r"\d B/s|[kMG]B/s", drawn) and re.search(r"\d:\d\d:\d\d|-:--:--", drawn)
+    code, drawn = _command_on_a_terminal(tmp_path, "--quiet")
+    assert (code, drawn) == (0, "")

@@ -87,6 +87,7 @@ class Raw:
     flags: int = 0
     offset: int | None = None  # point the directory here instead of at this entry's own header
     local: bool = True  # write a local header and data (False: directory record only)
+    version: int = 20  # the version needed to extract (2.0)
 
 
 def deflate(data: bytes) -> bytes:
@@ -129,7 +130,18 @@ def _local(e: Raw) -> bytes:
     crc, csize, size = _fields(e) if e.method in (0, 8) else (0, len(e.data), len(e.data))
     name = e.name.encode()
     head = struct.pack(
-        "<4s5H3L2H", b"PK\x03\x04", 20, e.flags, e.method, 0, 0x21, crc, csize, size, len(name), 0
+        "<4s5H3L2H",
+        b"PK\x03\x04",
+        e.version,
+        e.flags,
+        e.method,
+        0,
+        0x21,
+        crc,
+        csize,
+        size,
+        len(name),
+        0,
     )
     return head + name
 
@@ -144,7 +156,7 @@ def _central(e: Raw, offset: int) -> bytes:
             "<4s6H3L5H2L",
             b"PK\x01\x02",
             (e.create_system << 8) | 20,
-            20,
+            e.version,
             e.flags,
             e.method,
             0,

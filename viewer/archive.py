@@ -26,6 +26,11 @@ AES_BITS = {1: "aes-128", 2: "aes-192", 3: "aes-256"}
 LOCAL_HEADER = struct.Struct("<4s22xHH")
 S_IFMT, S_IFLNK = 0o170000, 0o120000
 JUNK_PREFIXES = ("__MACOSX/",)
+# What pyzipper raises on data it cannot read: each is turned into one line at this boundary.
+READ_ERRORS = (
+    pyzipper.BadZipFile, OSError, EOFError, RuntimeError, zlib.error, KeyError, ValueError,
+    struct.error,
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -117,7 +122,7 @@ class Archive:
         try:
             with self._open(entry) as stream:
                 yield from self._counted(entry, stream)
-        except (OSError, EOFError, RuntimeError, zlib.error, pyzipper.BadZipFile) as exc:
+        except READ_ERRORS as exc:  # NotImplementedError is a RuntimeError
             raise self._failure(entry, exc) from exc
 
     def _open(self, entry: Entry) -> BinaryIO:
@@ -149,6 +154,11 @@ class Archive:
 
     def _failure(self, entry: Entry, exc: BaseException) -> ArchiveError:
         text = str(exc)
+        if isinstance(exc, NotImplementedError):
+            return ArchiveError(
+                f"{self.name}: entry {show(entry.name)} uses a ZIP feature that is not supported "
+                f"({show(text)})"
+            )
         if isinstance(exc, RuntimeError) and "password" in text.lower():
             return WrongPasswordError(f"wrong password for {self.name}")
         if isinstance(exc, EOFError) or "truncated" in text.lower():
@@ -225,7 +235,7 @@ def _open_folder(path: Path, limits: Limits) -> Archive:
                 entries.append(_file_entry(full, name))
             if len(entries) > limits.max_entries:
                 raise LimitExceededError(
-                    f"{path.name}: more than {limits.max_entries} entries, the cap"
+                    f"{path.name}: more than {limits.max_entries} entries, the cap (see --max-size)"
                 )
     if not entries:
         raise ArchiveError(f"{path.name}: no .json file found in the folder")
@@ -263,6 +273,10 @@ def _zipfile(path: Path) -> Any:
                 f"{path.name}: truncated or damaged ZIP archive (no readable central directory)"
             ) from exc
         raise ArchiveError(f"{path.name}: not a ZIP archive") from exc
+    except NotImplementedError as exc:  # "zip file version 25.5": past what zipfile reads
+        raise ArchiveError(
+            f"{path.name}: an entry needs a ZIP version this tool cannot read ({show(str(exc))})"
+        ) from exc
     except OSError as exc:
         raise ArchiveError(f"{path.name}: cannot read: {exc.strerror or exc}") from exc
 
@@ -284,7 +298,8 @@ def _zip_entry(member: Any) -> Entry:
 def _check_directory(path: Path, zf: Any, members: list[Any], limits: Limits) -> None:
     if len(members) > limits.max_entries:
         raise LimitExceededError(
-            f"{path.name}: {len(members)} entries exceed the cap of {limits.max_entries}"
+            f"{path.name}: {len(members)} entries exceed the cap of {limits.max_entries} "
+            "(see --max-size)"
         )
     seen: set[str] = set()
     for member in members:
@@ -392,7 +407,7 @@ def _check_ratio(archive: str, entries: list[Entry], limits: Limits) -> None:
             if ratio > limits.max_ratio:
                 raise LimitExceededError(
                     f"{archive}: entry {show(entry.name)} expands {ratio:.0f} times, "
-                    f"above the cap of {limits.max_ratio} (a zip bomb?)"
+                    f"above the cap of {limits.max_ratio} (a zip bomb? see --max-size)"
                 )
 
 
@@ -405,9 +420,7 @@ def _unlock(archive: Archive, password: PasswordSource) -> None:
     archive.zip.setpassword(secret.encode("utf-8"))
     try:
         archive.zip.open(encrypted[0].member).close()
-    except RuntimeError as exc:
-        raise WrongPasswordError(f"wrong password for {archive.name}") from exc
-    except (OSError, EOFError, zlib.error, pyzipper.BadZipFile) as exc:
+    except READ_ERRORS as exc:  # a bad password, or what the directory check cannot see
         raise archive._failure(encrypted[0], exc) from exc
 
 

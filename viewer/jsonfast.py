@@ -5,8 +5,9 @@ each record to the C scanner of the `json` module, which returns the record and 
 the record's own text is stored as is. It accepts only what the exact parser (`EntryParser`, on
 yajl) accepts without a problem; anything else (invalid JSON or UTF-8, a BOM-less oddity such as
 NaN, a table that is not an array, a record that is not an object, nesting past the cap, a
-duplicate key, a lone surrogate) raises `HandOver`, and the loader replays the entry through the
-exact parser, which then reports it with its usual messages and positions.
+duplicate key or a table named twice, a lone surrogate, an integer too long for Python) raises
+`HandOver`, and the loader replays the entry through the exact parser, which then reports it
+with its usual messages and positions (or reads it as `viewer.jsonprep` rewrites it).
 """
 
 from __future__ import annotations

@@ -7,7 +7,9 @@ Decisions: a leading UTF-8 byte order mark is skipped and reported as `structure
 file still loads); invalid JSON, invalid UTF-8 and NaN/Infinity are `json-invalid` and the whole
 file does not count; a table that is not an array, a record that is not an object, or a record
 nested deeper than the cap is skipped with a `structure-invalid` problem; a duplicate key keeps
-the last value and is reported once per record.
+the last value and is reported once per record; a table named twice in a file keeps the records
+of both, reported. A lone surrogate escape reads as U+FFFD and an integer longer than Python
+reads as its digits, as text (`viewer.jsonprep` rewrites both before yajl sees them).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from viewer.errors import DependencyError
+from viewer.jsonprep import Prepared
 
 BOM = b"\xef\xbb\xbf"
 FEED = 64 * 1024  # bytes handed to the parser at a time: bounds the position of a syntax error
@@ -92,6 +95,8 @@ class EntryParser:
         self._events: list[tuple[str, Any]] = _sendable_list()
         self._coro = ijson_c().basic_parse_coro(self._events, use_float=False)
         self._offset = 0
+        self._started = False
+        self._prepared = Prepared()  # yajl's misreadings rewritten before it sees them
         self._state = "root"  # root | tables | value | records | record | skip | done
         self._skip = 0  # open containers left to skip
         self._after_skip = "done"
@@ -107,18 +112,21 @@ class EntryParser:
         """Parse the next bytes of the entry."""
         if self.failed:
             return
-        if self._offset == 0 and chunk.startswith(BOM):
-            self._problem("structure-invalid", "byte 0", "file starts with a byte order mark")
-            chunk = chunk[len(BOM) :]
-            self._offset = len(BOM)
-        for start in range(0, len(chunk), FEED):
-            piece = chunk[start : start + FEED]
-            if not self._send(piece):
-                return
+        if not self._started:
+            self._started = True
+            if chunk.startswith(BOM):
+                self._problem("structure-invalid", "byte 0", "file starts with a byte order mark")
+                chunk = chunk[len(BOM) :]
+                self._offset = len(BOM)
+        self._send_all(self._prepared.feed(chunk))
+
+    def _send_all(self, data: bytes) -> bool:
+        """Send `data` in pieces; return False at the first error (the rest is not sent)."""
+        return all(self._send(data[start : start + FEED]) for start in range(0, len(data), FEED))
 
     def close(self) -> list[Problem]:
         """Finish the entry and return its problems."""
-        if not self.failed:
+        if not self.failed and self._send_all(self._prepared.close()):
             try:
                 self._coro.close()
                 self._drain()

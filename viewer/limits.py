@@ -26,13 +26,20 @@ class Limits:
     def with_max_size(self, size: int) -> Limits:
         """Return these limits for exports up to `size` uncompressed bytes.
 
-        The size caps (declared and actually read) become `size`; the cap on the number of
-        entries grows with it, one entry per 320 KiB at least, so a bigger export may also have
-        more files. The ratio cap stays: no real export needs more.
+        The size caps (declared and actually read) become `size`. A bigger size also raises,
+        in proportion, the cap on the number of entries (a bigger export has more files) and
+        the one on the compression ratio (a big, repetitive table compresses better); a
+        smaller one lowers neither, as a small export is no reason to refuse its files. The
+        bytes actually read stay capped at `size` whatever an entry's ratio.
         """
         default = Limits()
-        grown = size * default.max_entries // default.max_total
-        return replace(self, max_total=size, max_entries=max(self.max_entries, grown))
+        scale = size / default.max_total
+        return replace(
+            self,
+            max_total=size,
+            max_entries=max(self.max_entries, int(default.max_entries * scale)),
+            max_ratio=max(self.max_ratio, int(default.max_ratio * scale)),
+        )
 
 
 def parse_size(text: str) -> int:

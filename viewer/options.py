@@ -79,14 +79,25 @@ def add_password_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _max_size_help() -> str:
+    from viewer.limits import GIB, Limits
+
+    caps = Limits()
+    per = f"{caps.max_total // GIB}G"
+    return (
+        f"cap on the export's uncompressed size, declared and read, e.g. 64G (default {per}); "
+        f"a larger SIZE raises the caps on the number of files ({caps.max_entries:,} per {per}) "
+        f"and on the compression ratio ({caps.max_ratio} per {per}) in proportion"
+    )
+
+
 def add_open_options(parser: argparse.ArgumentParser) -> None:
     """Add the options of every command that opens an export: password, size cap, store file."""
     add_password_option(parser)
     parser.add_argument(
         "--max-size",
         metavar="SIZE",
-        help="cap on the export's uncompressed size, declared and read, e.g. 64G (default 32G); "
-        "the cap on its number of files grows with it",
+        help=_max_size_help(),
     )
     parser.add_argument(
         "--store",

@@ -202,10 +202,11 @@ class _EntryStats:
     def _time_order(
         self, stats: TableStats, plan: _TablePlan, record: dict[str, Any], index: int
     ) -> None:
-        created = next(
-            (ms for f in plan.roles.get("created", ()) if (ms := _role_ms(f, record)) is not None),
-            None,
-        )
+        created = None
+        for f in plan.roles.get("created", ()):  # a plain loop: this runs for every record
+            created = _role_ms(f, record)
+            if created is not None:
+                break
         if created is None:
             return
         for role in ("updated", "deleted"):

@@ -155,6 +155,146 @@ def test_empty_service_table(tmp_path: Path) -> None:
     report = report_of(path)
     assert rows(report) == [("service-empty", "warning", "music", "music", "", 1)]
     assert report["summary"]["status"] == "incomplete"
+    assert next(s for s in report["services"] if s["id"] == "music")["status"] == "empty"
+
+
+def test_an_empty_extra_table_of_a_service_with_records_is_a_warning_only(tmp_path: Path) -> None:
+    path = rewrite(sample(tmp_path), "notes", lambda d: {**d, "note": []})
+    report = report_of(path)
+    assert rows(report) == [("service-empty", "warning", "notes", "note", "", 1)]
+    assert report["summary"]["status"] == "complete"
+    notes = next(s for s in report["services"] if s["id"] == "notes")
+    assert notes["status"] == "complete"
+    assert [t["name"] for t in notes["tables"]] == ["notes", "note"]
+    assert exit_code(report) == 0
+
+
+def _set_first(table: str, key: str, value: Any) -> Callable[[Any], Any]:
+    def change(data: dict[str, list[dict[str, Any]]]) -> Any:
+        data[table][0][key] = value
+        return data
+
+    return change
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("2024-13-45T25:61:00", "unparseable"),
+        (631_152_000_000, "too early"),  # 1990
+        (4_102_444_800_000, "future"),  # 2100
+        (1_700_000_000, "seconds as milliseconds"),
+    ],
+)
+def test_each_implausible_time_is_one_finding_with_its_reason(
+    tmp_path: Path, value: Any, reason: str
+) -> None:
+    path = rewrite(sample(tmp_path), "sms", _set_first("sms", "updateTime", value))
+    report = report_of(path)
+    assert rows(report) == [("timestamp-invalid", "error", "sms", "sms", "update_time", 1)]
+    found = next(f for f in report["findings"] if f["check"] == "timestamp-invalid")
+    assert found["message"] == (
+        f"field Last update time of SMS has 1 implausible times (1 {reason})"
+    )
+    assert found["positions"] == [
+        {"file": f"{ROOT}/sms.json", "table": "sms", "index": 0, "bytes": None}
+    ]
+
+
+def test_milliseconds_where_seconds_are_documented(tmp_path: Path) -> None:
+    import dataclasses
+
+    contract = load_contract()
+    sms = contract.service("sms")
+    assert sms is not None
+    fields = tuple(
+        dataclasses.replace(f, format="epoch-s") if f.id == "update_time" else f for f in sms.fields
+    )
+    seconds = dataclasses.replace(
+        contract,
+        services=tuple(
+            dataclasses.replace(s, fields=fields) if s.id == "sms" else s for s in contract.services
+        ),
+    )
+
+    def to_seconds(data: dict[str, list[dict[str, Any]]]) -> Any:
+        for record in data["sms"][1:]:  # all but the first now in seconds, as documented
+            record["updateTime"] //= 1000
+        return data
+
+    path = rewrite(sample(tmp_path), "sms", to_seconds)
+    report = verify_export(path, seconds, password=no_password)
+    assert rows(report) == [("timestamp-invalid", "error", "sms", "sms", "update_time", 1)]
+    found = next(f for f in report["findings"] if f["check"] == "timestamp-invalid")
+    assert found["message"].endswith("has 1 implausible times (1 milliseconds as seconds)")
+
+
+def test_created_after_deleted(tmp_path: Path) -> None:
+    def deleted_before_created(data: dict[str, list[dict[str, Any]]]) -> Any:
+        record = data["recorder"][0]
+        record["deleteTime"] = record["createTime"] - 86_400_000
+        record["purgeTime"] = None  # the other "deleted" time of the recorder stays unknown
+        return data
+
+    path = rewrite(sample(tmp_path), "recorder", deleted_before_created)
+    assert rows(report_of(path)) == [("time-order", "warning", "recorder", "recorder", "", 1)]
+
+
+def test_a_not_exportable_key_in_a_documented_table(tmp_path: Path) -> None:
+    path = rewrite(sample(tmp_path), "sms", _set_first("sms", "shareLink", "https://x.invalid"))
+    report = report_of(path)
+    assert rows(report) == [("not-exportable-present", "error", "sms", "sms", "shareLink", 1)]
+    assert report["findings"][0]["message"] == (
+        "data of category Mi Cloud sharing files, documented as not exportable, is in the export "
+        "(key shareLink in table sms)"
+    )
+    assert report["undocumented"] == {"tables": [], "fields": []}
+    assert report["not_exportable_found"] == [
+        {"id": "cloud_sharing", "tables": [], "keys": ["shareLink"]}
+    ]
+
+
+@pytest.mark.parametrize(
+    ("change", "where", "problem", "position"),
+    [
+        (lambda d: {"music": 5}, "$.music", "the table is not an array",
+         {"table": "music", "index": None, "bytes": None}),
+        (lambda d: {"music": [*d["music"], 7]}, "$.music[6]", "the record is not an object",
+         {"table": "music", "index": 6, "bytes": None}),
+        (lambda d: [d], "$", "the top level is not an object",
+         {"table": None, "index": None, "bytes": None}),
+    ],
+)  # fmt: skip
+def test_structure_problems_say_file_and_position(
+    tmp_path: Path,
+    change: Callable[[Any], Any],
+    where: str,
+    problem: str,
+    position: dict[str, Any],
+) -> None:
+    report = report_of(rewrite(sample(tmp_path), "music", change))
+    found = [f for f in report["findings"] if f["check"] == "structure-invalid"]
+    assert [f["message"] for f in found] == [f"{ROOT}/music.json, {where}: {problem}"]
+    assert found[0]["positions"] == [{"file": f"{ROOT}/music.json", **position}]
+    assert (found[0]["service"], found[0]["table"]) == (
+        ("music", "music") if position["table"] else (None, None)
+    )
+    assert report["summary"]["status"] == "invalid"
+
+
+def test_invalid_json_says_file_and_bytes(tmp_path: Path) -> None:
+    path = sample(tmp_path, "invalid-json:browser")
+    with zipfile.ZipFile(path) as zf:
+        size = zf.getinfo(f"{ROOT}/browser.json").file_size
+    report = report_of(path)
+    found = [f for f in report["findings"] if f["check"] == "json-invalid"]
+    # The file is cut off: the parser fails at its last byte.
+    assert [f["message"] for f in found] == [
+        f"{ROOT}/browser.json, byte {size}: invalid JSON: parse error: premature EOF"
+    ]
+    assert found[0]["positions"] == [
+        {"file": f"{ROOT}/browser.json", "table": None, "index": None, "bytes": [size, size]}
+    ]
 
 
 def test_root_that_is_not_an_object(tmp_path: Path) -> None:
@@ -169,10 +309,35 @@ def test_root_that_is_not_an_object(tmp_path: Path) -> None:
 
 def test_encryption_findings(tmp_path: Path) -> None:
     report = report_of(sample(tmp_path))
-    assert [f["check"] for f in report["findings"]] == ["encryption-none", "export-date"]
-    export_date = report["findings"][1]
-    assert export_date["message"] == (
-        "exported on 2026-01-15; the download link is valid until 2026-02-14 (30 days)"
+    assert flatten(report) == [
+        ("encryption-none", "warning", "", "", "", 1),
+        ("export-date", "info", "", "", "", 1),
+    ]
+    assert [f["message"] for f in report["findings"]] == [
+        "the archive is not encrypted",
+        "exported on 2026-01-15 (the newest date of the archive's files); the download link is "
+        "valid until 2026-02-14 (30 days)",
+    ]
+    assert report["archive"]["export_date_source"] == "entries"
+
+
+def test_an_export_date_from_the_file_time_says_so(tmp_path: Path) -> None:
+    import datetime as dt
+    import os
+
+    path = tmp_path / "undated.zip"
+    with zipfile.ZipFile(sample(tmp_path)) as src, zipfile.ZipFile(path, "w") as dst:
+        for item in src.infolist():
+            undated = zipfile.ZipInfo(item.filename, date_time=(1980, 0, 0, 0, 0, 0))
+            dst.writestr(undated, src.read(item))  # month 0: no valid date in any entry
+    copied = dt.datetime(2026, 3, 1, 12, 0, 0)
+    os.utime(path, (copied.timestamp(), copied.timestamp()))
+    report = report_of(path)
+    assert report["archive"]["export_date"] == "2026-03-01T12:00:00"
+    assert report["archive"]["export_date_source"] == "mtime"
+    assert report["findings"][1]["message"] == (
+        "exported on 2026-03-01 (a file modification time, which may be when the file was "
+        "copied); the download link is valid until 2026-03-31 (30 days)"
     )
 
 

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import zipfile
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -13,46 +14,78 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from verify.contract import load_contract
-from verify.formats import render_html, render_json, render_summary_csv, render_text
+from verify.formats import (
+    render_html,
+    render_json,
+    render_summary_csv,
+    render_summary_html,
+    render_summary_text,
+    render_text,
+)
 from verify.report import flatten
 from verify.run import verify_export
 from viewer.sample import write_sample
 
 CONTRACT = load_contract()
 MARK = "QQMARKER"
+NUMBER_MARK = 9_137_000_000_000  # its digits "91370000" start every number marker
 
 
 def verify(path: Path) -> dict[str, Any]:
     return verify_export(path, CONTRACT, password=lambda name: "unused")
 
 
-def markers(value: Any, counter: list[int]) -> Any:
-    """Replace every string in a JSON value by a unique marker."""
+def markers(value: Any, counter: list[int], depth: int = 0) -> Any:
+    """Replace every string, number and nested key (below a record's own keys) by a marker."""
+    counter[0] += 1
     if isinstance(value, str):
-        counter[0] += 1
         return f"{MARK}{counter[0]:06d}"
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return NUMBER_MARK + counter[0]
     if isinstance(value, list):
-        return [markers(v, counter) for v in value]
+        return [markers(v, counter, depth + 1) for v in value]
     if isinstance(value, dict):
-        return {k: markers(v, counter) for k, v in value.items()}
+        # depth 0: table names; depth 2: a record's keys (names the report may show).
+        return {
+            (k if depth in (0, 2) else f"{MARK}{counter[0]:06d}k{n}"): markers(
+                v, counter, depth + 1
+            )
+            for n, (k, v) in enumerate(value.items())
+        }
     return value
 
 
 def test_report_of_an_export_full_of_markers_holds_none(tmp_path: Path) -> None:
     plain = tmp_path / "plain.zip"
-    write_sample(plain, seed=3, records=300, password=None, defects=["hostile-content"])
+    write_sample(plain, seed=3, records=300, password=None,
+                 defects=["hostile-content", "not-exportable:vip"])  # fmt: skip
     marked = tmp_path / "marked.zip"
     counter = [0]
     with zipfile.ZipFile(plain) as src, zipfile.ZipFile(marked, "w") as dst:
         for item in src.infolist():
             data = json.loads(src.read(item))
+            if item.filename.endswith("/sms.json"):
+                data["sms"][0]["shareLink"] = "a not-exportable key"  # a marker, below
             dst.writestr(item.filename, json.dumps(markers(data, counter)))
+        broken = {"t": [{"a": f"{MARK}cut", "b": NUMBER_MARK}]}
+        dst.writestr("bad/cut.json", json.dumps(broken)[:-12])  # json-invalid
+        dst.writestr("bad/shape.json", json.dumps({
+            "not_an_array": f"{MARK}table", "rows": [f"{MARK}row", NUMBER_MARK, {"k": 1}],
+        }))  # fmt: skip
+        dup = f'{{"dups": [{{"id": "{MARK}dup", "id": {NUMBER_MARK}}}]}}'
+        dst.writestr("bad/dup.json", dup)  # a duplicate key
     assert counter[0] > 1000
     report = verify(marked)
+    checks = {f["check"] for f in report["findings"]}
+    assert {"json-invalid", "structure-invalid", "not-exportable-present", "status-unknown",
+            "timestamp-invalid", "undocumented-table"} <= checks  # fmt: skip
+    assert [c["id"] for c in report["not_exportable_found"]] == ["cloud_sharing", "vip"]
+    page = render_html(report)
+    assert "<li><code>cloud_sharing</code>: key <code>shareLink</code></li>" in page
+    assert "<li><code>vip</code>: table <code>vip_statistics</code></li>" in page
     for text in (render_json(report), render_text(report), render_html(report)):
         assert MARK not in text
-    # Values outside the vocabulary are reported without showing them.
-    assert any(f["check"] == "status-unknown" for f in report["findings"])
+        assert str(NUMBER_MARK)[:8] not in text
 
 
 def test_report_is_deterministic_apart_from_generated_at(tmp_path: Path) -> None:
@@ -116,6 +149,68 @@ def test_report_names_exactly_what_was_removed(
     assert report["summary"]["status"] == ("incomplete" if missing or gone else "complete")
 
 
+class _Cells(HTMLParser):
+    """Collect the text of every table row's cells."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[list[str]] = []
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "tr":
+            self.rows.append([])
+        elif tag in ("td", "th"):
+            self._cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th") and self._cell is not None:
+            self.rows[-1].append("".join(self._cell).strip())
+            self._cell = None
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def table_rows(page: str) -> list[list[str]]:
+    parser = _Cells()
+    parser.feed(page)
+    return parser.rows
+
+
+def test_the_summary_of_reports_with_different_services(tmp_path: Path) -> None:
+    import dataclasses
+    import hashlib
+
+    def only(*ids: str) -> Any:
+        services = tuple(s for s in CONTRACT.services if s.id in ids)
+        return dataclasses.replace(CONTRACT, services=services)
+
+    a, b = tmp_path / "a.zip", tmp_path / "b.zip"
+    write_sample(a, seed=1, records=250, password=None)
+    write_sample(b, seed=2, records=250, password=None, defects=["missing-field:notes.history"])
+    reports = [
+        verify_export(a, only("sms", "notes"), password=lambda n: ""),
+        verify_export(b, only("notes", "music"), password=lambda n: ""),
+    ]
+    sha_a, sha_b = (hashlib.sha256(p.read_bytes()).hexdigest() for p in (a, b))
+    # Columns from every report, not just the first; "" where a report has no such service.
+    assert render_summary_csv(reports) == (
+        "export,sha256,status,errors,warnings,records,coverage,sms,notes,music\n"
+        f"a.zip,{sha_a},complete,0,18,271,1.0,1.0,1.0,\n"
+        f"b.zip,{sha_b},incomplete,1,18,271,0.9375,,0.875,1.0\n"
+    )
+    assert table_rows(render_summary_html(reports)) == [
+        ["Export", "Status", "Errors", "Warnings", "Records", "Coverage", "sms", "notes", "music"],
+        ["a.zip", "complete", "0", "18", "271", "100.0 %", "100.0 %", "100.0 %", "–"],
+        ["b.zip", "incomplete", "1", "18", "271", "93.8 %", "–", "87.5 %", "100.0 %"],
+    ]
+    text = render_summary_text(reports)
+    assert "│ sms     │ 100.0 % │       - │" in text
+    assert "│ music   │       - │ 100.0 % │" in text
+
+
 def test_summary_of_many_exports(tmp_path: Path) -> None:
     a, b = tmp_path / "a.zip", tmp_path / "b.zip"
     write_sample(a, seed=1, records=250, password=None)
@@ -159,19 +254,6 @@ def test_the_tool_hash_is_stable() -> None:
     assert tool_sha256() == first and len(first) == 64
 
 
-def test_a_not_exportable_key_in_a_documented_table_is_that_finding_only(tmp_path: Path) -> None:
-    path = tmp_path / "e.zip"
-    with zipfile.ZipFile(path, "w") as zf:
-        zf.writestr("sms.json", json.dumps({"sms": [
-            {"id": "1", "content": {"body": "hi"}, "shareLink": "x"},
-            {"id": "2", "content": {"body": "yo"}},
-        ]}))  # fmt: skip
-    report = verify(path)
-    rows = [r for r in flatten(report) if r[4] == "shareLink" or r[0] == "not-exportable-present"]
-    assert rows == [("not-exportable-present", "error", "sms", "sms", "shareLink", 1)]
-    assert report["undocumented"]["fields"] == []
-
-
 def test_the_report_says_which_observed_names_a_mapping_renamed(tmp_path: Path) -> None:
     from verify.mapping import apply_mapping
 
@@ -193,14 +275,17 @@ def test_the_report_says_which_observed_names_a_mapping_renamed(tmp_path: Path) 
             {"kind": "field", "observed": "msgBody", "documented": "sms.content", "records": 2},
             {"kind": "table", "observed": "sms_records", "documented": "sms", "records": 2},
         ],
-        "unused": [
-            {"kind": "field", "observed": "nowhere", "documented": "sms.creator", "records": None},
-            {"kind": "table", "observed": "gone", "documented": "notes", "records": None},
-        ],
+        "unused": 2,  # "gone" and "nowhere": counted, not named
     }
     text = render_text(report)
-    assert (
-        "table sms_records -> sms (2 records)" in text
-        and "not in this export: nowhere, gone" in text
-    )
-    assert "<code>sms_records</code> → <code>sms</code>" in render_html(report)
+    section = text[text.index("mapping (sha256") :].split("\n\n")[0]
+    assert section.splitlines() == [
+        f"mapping (sha256 {report['mapping']['sha256']}):",
+        "  field msgBody -> sms.content (2 records)",
+        "  table sms_records -> sms (2 records)",
+        "  2 entries of the mapping file are not in this export",
+    ]
+    page = render_html(report)
+    assert "<li>table <code>sms_records</code> → <code>sms</code> (2 records)</li>" in page
+    assert "<li>key <code>msgBody</code> → <code>sms.content</code> (2 records)</li>" in page
+    assert "2 entries of the mapping file are not in this export." in page

@@ -7,6 +7,7 @@ from the export, so that a report can be shared without sharing personal data.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -16,6 +17,10 @@ from verify.stats import Position, StatsCollector, TableStats, Tally
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
+DATE_SOURCES = {
+    "entries": "the newest date of the archive's files",
+    "mtime": "a file modification time, which may be when the file was copied",
+}
 
 
 @dataclass(frozen=True)
@@ -50,8 +55,8 @@ CHECKS: dict[str, Check] = {
             "export-date",
             "archive",
             INFO,
-            "exported on {date}; the download link is valid until {until} ({days} days)",
-            "When the export was made and when its link expires.",
+            "exported on {date} ({source}); the download link is valid until {until} ({days} days)",
+            "When the export was made, where that date comes from, and when its link expires.",
         ),
         Check("json-invalid", "structure", ERROR, "{detail}", "A file is not valid JSON."),
         Check(
@@ -213,6 +218,7 @@ class Context:
     stats: StatsCollector
     archive: ArchiveFacts
     problems: Sequence[ContentProblem]
+    date_source: str | None = None  # see verify.export_date
     tables_by_service: dict[str, list[TableStats]] = field(default_factory=dict)
 
 
@@ -247,18 +253,39 @@ def check_archive(ctx: Context) -> Iterator[Finding]:
     if exported is not None:
         days = int(ctx.contract.switching["download_link_valid_days"])
         until = exported.date() + dt.timedelta(days=days)
-        yield finding("export-date", date=exported.date().isoformat(), until=until, days=days)
+        source = DATE_SOURCES.get(ctx.date_source or "", "source unknown")
+        yield finding(
+            "export-date", date=exported.date().isoformat(), source=source, until=until, days=days
+        )
+
+
+_BYTES = re.compile(r"bytes? (\d+)(?:-(\d+))?")
+_RECORD = re.compile(r"\$\.(.*)\[(\d+)\]", re.S)
+
+
+def problem_position(file: str, position: str) -> Position:
+    """Return the loader's position text (`bytes 0-64`, `$.sms`, `$.sms[3]`) as data."""
+    if found := _BYTES.fullmatch(position):
+        start = int(found[1])
+        return Position(file, bytes=(start, int(found[2] or start)))
+    if found := _RECORD.fullmatch(position):
+        return Position(file, index=int(found[2]), table=found[1])
+    if position.startswith("$."):
+        return Position(file, table=position[2:])
+    return Position(file)
 
 
 def check_structure(ctx: Context) -> Iterator[Finding]:
     for problem in ctx.problems:
-        detail = f"{problem.file}, {problem.position}: {problem.message}"
+        position = problem_position(problem.file, problem.position)
+        service = ctx.contract.service_for_table(position.table) if position.table else None
         yield Finding(
             check=problem.check,
             severity=CHECKS[problem.check].severity,
-            message=detail,
-            table=None,
-            positions=(),
+            message=f"{problem.file}, {problem.position}: {problem.message}",
+            service=service.id if service else None,
+            table=position.table,
+            positions=(position,),
         )
 
 

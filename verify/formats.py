@@ -81,16 +81,21 @@ def render_text(report: dict[str, Any], *, color: bool | None = None, width: int
     if report["findings"]:
         console.print(_findings_table(report))
     for service in report["services"]:
-        if service["records"]:
-            console.print(_fields_table(service))
+        console.print(_fields_table(service))
     if report.get("mapping"):
         console.print(_mapping_lines(report["mapping"]), markup=False, soft_wrap=True)
+    console.print()
+    console.print("How completeness is measured", style="bold")
     console.print(report["summary"]["coverage_definition"], markup=False, soft_wrap=True)
+    console.print(report["summary"]["status_definition"], markup=False, soft_wrap=True)
     return buffer.getvalue()
 
 
 def _fields_table(service: dict[str, Any]) -> Table:
-    table = Table(title=f"{service['name']['en']} ({service['id']}): fields", expand=False)
+    title = f"{service['name']['en']} ({service['id']}): fields"
+    if service["status"] in ("missing", "empty"):
+        title += f" ({service['status']})"
+    table = Table(title=title, expand=False)
     for col in ("field", "keys found", "coverage"):
         table.add_column(col, justify="right" if col == "coverage" else "left")
     for f in service["fields"]:
@@ -103,8 +108,10 @@ def _mapping_lines(mapping: dict[str, Any]) -> str:
     lines = [f"mapping (sha256 {mapping['sha256']}):"]
     for m in mapping["applied"]:
         lines.append(f"  {m['kind']} {m['observed']} -> {m['documented']} ({m['records']} records)")
+    if not mapping["applied"]:
+        lines.append("  no name of the mapping file is in this export")
     if mapping["unused"]:
-        lines.append("  not in this export: " + ", ".join(m["observed"] for m in mapping["unused"]))
+        lines.append(f"  {mapping['unused']} entries of the mapping file are not in this export")
     return "\n".join(lines)
 
 
@@ -132,20 +139,34 @@ def summary_rows(reports: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     ids = [service["id"] for service in summary_services(reports)]
     for row, report in zip(rows, reports, strict=True):
         coverage = {service["id"]: service["coverage"] for service in report["services"]}
-        row.update({sid: coverage.get(sid, "") for sid in ids})  # "" : not in that contract
+        row.update({sid: coverage.get(sid) for sid in ids})  # None: not in that contract
     return rows
 
 
+def _share(x: float | None) -> str:
+    return "-" if x is None else f"{x * 100:.1f} %"
+
+
 def render_summary_text(reports: Sequence[dict[str, Any]], *, width: int = 120) -> str:
-    """Return the many-exports summary as a table for the terminal."""
+    """Return the many-exports summary for the terminal: one row per export, then per service."""
+    rows = summary_rows(reports)
     table = Table(title="Summary", expand=False)
     for col in ("export", "status", "errors", "warnings", "records", "coverage"):
         table.add_column(col, justify="left" if col in ("export", "status") else "right")
-    for row in summary_rows(reports):
+    for row in rows:
         table.add_row(row["export"], row["status"], str(row["errors"]), str(row["warnings"]),
-                      str(row["records"]), f"{row['coverage'] * 100:.1f} %")  # fmt: skip
+                      str(row["records"]), _share(row["coverage"]))  # fmt: skip
+    # Services down and exports across: a row per export would not fit a terminal.
+    services = Table(title="Coverage per service", expand=False)
+    services.add_column("service")
+    for row in rows:
+        services.add_column(row["export"], justify="right")
+    for service in summary_services(reports):
+        services.add_row(service["id"], *(_share(row[service["id"]]) for row in rows))
     buffer = io.StringIO()
-    Console(file=buffer, width=width, no_color=True, highlight=False).print(table)
+    console = Console(file=buffer, width=width, no_color=True, highlight=False)
+    console.print(table)
+    console.print(services)
     return buffer.getvalue()
 
 

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 import viewer
 from verify.checks import SEVERITY_ORDER, Context, Finding, run_checks
 from verify.contract import Contract, Service
+from verify.export_date import export_date_source
 from verify.stats import StatsCollector, TableStats
 from viewer import __version__
 
@@ -26,14 +27,18 @@ COVERAGE_DEFINITION = (
     "documented fields, over every service and metadata group, present in at least one record."
 )
 STATUS_DEFINITION = (
-    "invalid: a file could not be read as JSON tables; incomplete: a documented service, metadata "
-    "group or field is missing; complete: every documented service, group and field is present."
+    "invalid: a file could not be read as JSON tables; incomplete: a documented service or "
+    "metadata group has no table or no record, or a documented field is in no record; complete: "
+    "every documented service, group and field is present. An empty extra table of a service "
+    "that has records elsewhere is a warning only."
 )
 
 
 class ArchiveInfoLike(Protocol):
     """The archive facts the report shows (see viewer.archive.ArchiveInfo)."""
 
+    @property
+    def path(self) -> Path: ...
     @property
     def name(self) -> str: ...
     @property
@@ -111,7 +116,7 @@ def _service_row(service: Service, tables: list[TableStats]) -> dict[str, Any]:
     }
 
 
-def _archive_dict(info: ArchiveInfoLike) -> dict[str, Any]:
+def _archive_dict(info: ArchiveInfoLike, date_source: str | None) -> dict[str, Any]:
     return {
         "name": info.name,
         "kind": info.kind,
@@ -121,14 +126,18 @@ def _archive_dict(info: ArchiveInfoLike) -> dict[str, Any]:
         "entries": info.entries,
         "uncompressed": info.uncompressed,
         "export_date": info.export_date.isoformat() if info.export_date else None,
+        "export_date_source": date_source,
     }
 
 
-def _status(findings: Sequence[Finding]) -> str:
+def _status(findings: Sequence[Finding], services: Sequence[dict[str, Any]]) -> str:
     checks = {f.check for f in findings}
     if checks & {"json-invalid", "structure-invalid"}:
         return "invalid"
-    if checks & {"service-missing", "metadata-missing", "field-missing", "service-empty"}:
+    if checks & {"service-missing", "metadata-missing", "field-missing"}:
+        return "incomplete"
+    # service-empty is per table: only a service with no record in any table is incomplete.
+    if any(s["status"] == "empty" for s in services):
         return "incomplete"
     return "complete"
 
@@ -149,7 +158,15 @@ def _finding_dict(f: Finding) -> dict[str, Any]:
         "field": f.field,
         "count": f.count,
         "message": f.message,
-        "positions": [{"file": p.file, "index": p.index} for p in f.positions],
+        "positions": [
+            {
+                "file": p.file,
+                "table": p.table or f.table,
+                "index": p.index,
+                "bytes": list(p.bytes) if p.bytes else None,
+            }
+            for p in f.positions
+        ],
     }
 
 
@@ -174,11 +191,15 @@ def _not_exportable(ctx: Context) -> list[dict[str, Any]]:
         if category is not None:
             found.setdefault(category.id, {"id": category.id, "tables": [], "keys": []})
             found[category.id]["tables"].append(t.name)
-        for (category_id, key), _tally in t.not_exportable_keys.items():
+            continue  # its keys say no more than the table itself (as in the findings)
+        for category_id, key in t.not_exportable_keys:
             entry = found.setdefault(category_id, {"id": category_id, "tables": [], "keys": []})
             if key not in entry["keys"]:
                 entry["keys"].append(key)
     order = [c.id for c in ctx.contract.not_exportable]
+    for entry in found.values():  # keys are first seen in set order: sort for a stable report
+        entry["tables"].sort()
+        entry["keys"].sort()
     return sorted(found.values(), key=lambda e: order.index(e["id"]))
 
 
@@ -191,7 +212,10 @@ def build_report(
 ) -> dict[str, Any]:
     """Run the checks and return the report as a JSON-ready dict (no record values in it)."""
     options = options or Options()
-    ctx = Context(contract=contract, stats=stats, archive=info, problems=problems)
+    date_source = export_date_source(info)
+    ctx = Context(
+        contract=contract, stats=stats, archive=info, problems=problems, date_source=date_source
+    )
     findings = run_checks(ctx)
     counts = _counts(findings)
     ordered = sorted(findings, key=lambda f: SEVERITY_ORDER[f.severity])
@@ -210,9 +234,9 @@ def build_report(
             "sha256": contract.sha256,
             "file": contract.path.name,
         },
-        "archive": _archive_dict(info),
+        "archive": _archive_dict(info, date_source),
         "summary": {
-            "status": _status(findings),
+            "status": _status(findings, services),
             "errors": counts["error"],
             "warnings": counts["warning"],
             "infos": counts["info"],
@@ -261,7 +285,7 @@ def _mapping(contract: Contract, stats: StatsCollector) -> dict[str, Any] | None
     if not contract.mapped:
         return None
     applied: list[dict[str, Any]] = []
-    unused: list[dict[str, Any]] = []
+    unused = 0
     for entry, documented in sorted(contract.mapped.items()):
         kind, _, observed = entry.partition(":")
         if kind == "table":
@@ -279,8 +303,12 @@ def _mapping(contract: Contract, stats: StatsCollector) -> dict[str, Any] | None
                 or None
             )
             observed = key
-        row = {"kind": kind, "observed": observed, "documented": documented, "records": records}
-        (applied if records else unused).append(row)
+        if records:
+            applied.append(
+                {"kind": kind, "observed": observed, "documented": documented, "records": records}
+            )
+        else:  # counted, not named: the report lists what the export had, not the mapping file
+            unused += 1
     return {"sha256": contract.mapping_sha256, "applied": applied, "unused": unused}
 
 

@@ -20,10 +20,12 @@ MAX_POSITIONS = 3
 
 @dataclass(frozen=True)
 class Position:
-    """Where a finding was seen: the entry name and the index in its array."""
+    """Where a finding was seen: the entry, and the table, record index or bytes where known."""
 
     file: str
-    index: int
+    index: int | None = None
+    table: str | None = None
+    bytes: tuple[int, int] | None = None
 
 
 @dataclass
@@ -114,7 +116,11 @@ class _TablePlan:
         self.known |= set(service.id_keys) if service else set()
         self.id_keys = service.id_keys if service else ()
         self.not_exportable_keys = not_exportable_keys
-        self.roles = {f.role: f for f in service.fields if f.role} if service else {}
+        # A role can have several fields (recorder: deletion and purge time are both "deleted").
+        self.roles: dict[str, tuple[Field, ...]] = {}
+        for f in service.fields if service else ():
+            if f.role:
+                self.roles[f.role] = (*self.roles.get(f.role, ()), f)
 
 
 def _id_hash(value: Any) -> bytes:
@@ -196,14 +202,19 @@ class _EntryStats:
     def _time_order(
         self, stats: TableStats, plan: _TablePlan, record: dict[str, Any], index: int
     ) -> None:
-        created = _role_ms(plan.roles.get("created"), record)
+        created = None
+        for f in plan.roles.get("created", ()):  # a plain loop: this runs for every record
+            created = _role_ms(f, record)
+            if created is not None:
+                break
         if created is None:
             return
         for role in ("updated", "deleted"):
-            later = _role_ms(plan.roles.get(role), record)
-            if later is not None and later < created:
-                stats.time_order.hit(self.file, index)
-                return
+            for f in plan.roles.get(role, ()):
+                later = _role_ms(f, record)
+                if later is not None and later < created:
+                    stats.time_order.hit(self.file, index)
+                    return
 
     def commit(self) -> None:
         self.owner.merge(self)
@@ -214,9 +225,7 @@ class _EntryStats:
         self._slots.clear()
 
 
-def _role_ms(f: Field | None, record: dict[str, Any]) -> int | None:
-    if f is None:
-        return None
+def _role_ms(f: Field, record: dict[str, Any]) -> int | None:
     key = next((k for k in f.keys if k in record), None)
     return to_epoch_ms(record[key], f.format) if key is not None else None
 

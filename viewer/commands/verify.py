@@ -2,8 +2,11 @@
 
 One export: the report in text (default), JSON or HTML, on stdout or in --output FILE.
 Several exports (several paths, or a folder of .zip files): with --output DIR, one report per
-export in the chosen format plus summary.csv and summary.html (one row per export, coverage per
-service); without it, the text reports one after another and the summary as a table.
+export in the chosen format (DIR/NAME.report.txt|json|html) plus summary.csv and summary.html
+(one row per export, coverage per service); without --output, the text reports one after
+another and then the summary tables. Several JSON or HTML reports need --output DIR (they
+are separate documents). An export that cannot be opened is reported on stderr and the others
+are still verified (exit 2 at the end).
 
 Exit codes: 0 no errors, 1 errors found (--fail-on warning: warnings too), 2 could not verify.
 """
@@ -71,8 +74,6 @@ def _verify_one(args: argparse.Namespace, path: Path) -> dict[str, Any]:
     from viewer.options import load_contract_from_args, password_source
     from viewer.progress import progress_bar
 
-    if args.max_findings is not None and args.max_findings < 0:
-        raise UsageError("--max-findings must be 0 or more")
     limits = Limits()
     if args.max_size:
         limits = limits.with_max_size(parse_size(args.max_size))
@@ -120,7 +121,10 @@ def _run_many(args: argparse.Namespace, paths: list[Path]) -> int:
             f"several exports give one {args.format} report each: pass --output DIR for them"
         )
     if out is not None:
-        out.mkdir(parents=True, exist_ok=True)
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UsageError(f"cannot make the folder {out}: {exc.strerror or exc}") from exc
     reports, worst = [], 0
     for path in paths:
         try:
@@ -147,10 +151,20 @@ def _run_many(args: argparse.Namespace, paths: list[Path]) -> int:
     return worst
 
 
+def _many(args: argparse.Namespace, paths: list[Path]) -> bool:
+    """Return whether to write per-export reports and a summary (a folder given or several)."""
+    if len(paths) > 1:
+        return True
+    folder_given = any(Path(name).is_dir() and paths[0] != Path(name) for name in args.exports)
+    return folder_given or bool(args.output and Path(args.output).is_dir())
+
+
 def run(args: argparse.Namespace) -> int:
     if args.store:
         raise UsageError("verify keeps no records: --store is for info, build, serve and convert")
+    if args.max_findings is not None and args.max_findings < 0:
+        raise UsageError(f"--max-findings must be 0 or more, not {args.max_findings}")
     paths = _targets(args.exports)
-    if len(paths) == 1:
-        return _run_one(args, paths[0])
-    return _run_many(args, paths)
+    if _many(args, paths):
+        return _run_many(args, paths)
+    return _run_one(args, paths[0])

@@ -218,7 +218,7 @@ class Context:
     stats: StatsCollector
     archive: ArchiveFacts
     problems: Sequence[ContentProblem]
-    date_source: str | None = None  # see verify.export_date
+    date_source: str | None = None  # "entries" or "mtime" (viewer.archive.ArchiveInfo)
     tables_by_service: dict[str, list[TableStats]] = field(default_factory=dict)
 
 

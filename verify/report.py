@@ -13,7 +13,6 @@ from typing import Any, Protocol
 import viewer
 from verify.checks import SEVERITY_ORDER, Context, Finding, run_checks
 from verify.contract import Contract, Service
-from verify.export_date import export_date_source
 from verify.stats import StatsCollector, TableStats
 from viewer import __version__
 
@@ -55,6 +54,8 @@ class ArchiveInfoLike(Protocol):
     def uncompressed(self) -> int: ...
     @property
     def export_date(self) -> dt.datetime | None: ...
+    @property
+    def export_date_source(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -212,7 +213,7 @@ def build_report(
 ) -> dict[str, Any]:
     """Run the checks and return the report as a JSON-ready dict (no record values in it)."""
     options = options or Options()
-    date_source = export_date_source(info)
+    date_source = info.export_date_source
     ctx = Context(
         contract=contract, stats=stats, archive=info, problems=problems, date_source=date_source
     )

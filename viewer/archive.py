@@ -46,6 +46,7 @@ class ArchiveInfo:
     entries: int
     uncompressed: int
     export_date: dt.datetime | None
+    export_date_source: str | None = None  # "entries" (the ZIP's dates) or "mtime" (the file's)
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,7 @@ class Archive:
 
     def info(self) -> ArchiveInfo:
         """Return the archive facts (hashes the file once)."""
+        date, source = _export_date(self.path, self.entries)
         return ArchiveInfo(
             path=self.path,
             name=self.name,
@@ -114,7 +116,8 @@ class Archive:
             encryption=_encryption(self.entries),
             entries=len(self.entries),
             uncompressed=self.total,
-            export_date=_export_date(self.path, self.entries),
+            export_date=date,
+            export_date_source=source,
         )
 
     def chunks(self, entry: Entry) -> Generator[bytes, None, None]:
@@ -429,11 +432,15 @@ def _encryption(entries: list[Entry]) -> str:
     return kinds.pop() if len(kinds) == 1 else "mixed"
 
 
-def _export_date(path: Path, entries: list[Entry]) -> dt.datetime | None:
+def _export_date(path: Path, entries: list[Entry]) -> tuple[dt.datetime | None, str | None]:
+    """Return when the export was made, and from what: its entries' dates, else the file's mtime.
+
+    A modification time may be when the file was copied rather than exported: the report says.
+    """
     dates = [e.date for e in entries if e.date is not None]
     if dates:
-        return max(dates)
-    return dt.datetime.fromtimestamp(path.stat().st_mtime)
+        return max(dates), "entries"
+    return dt.datetime.fromtimestamp(path.stat().st_mtime), "mtime"
 
 
 def _size_of(path: Path, entries: list[Entry], kind: str) -> int:

@@ -64,11 +64,6 @@ def record_shell(table: str) -> str:
     return f"tables/{slug(table)}/record.html"
 
 
-def data_chunk(seq: int) -> int:
-    """Return the data file that holds the record at position `seq`."""
-    return seq // DATA_CHUNK
-
-
 def data_file(table: str, chunk: int) -> str:
     """Return a table's data file, relative to the site's root (shared by the languages)."""
     return f"data/{slug(table)}-{chunk}.js"

@@ -25,15 +25,9 @@ PasswordSource = Callable[[str], str]
 
 def load_contract_from_args(args: argparse.Namespace) -> Contract:
     """Load --contract (or the default) and apply --mapping if given."""
-    return load_contract_and_mapping(
-        getattr(args, "contract", None), getattr(args, "mapping", None)
-    )
-
-
-def load_contract_and_mapping(contract: str | Path | None, mapping: str | Path | None) -> Contract:
-    """Load a contract file (or the default) and apply a mapping file if given."""
-    loaded = load_contract(contract)
-    return apply_mapping(loaded, mapping) if mapping else loaded
+    contract = load_contract(getattr(args, "contract", None))
+    mapping = getattr(args, "mapping", None)
+    return apply_mapping(contract, mapping) if mapping else contract
 
 
 def read_password_file(path: str | Path) -> str:

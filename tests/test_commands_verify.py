@@ -185,7 +185,10 @@ def test_max_findings_through_the_command(exports: Path) -> None:
 def test_the_html_report_is_printable(exports: Path) -> None:
     page = cli("verify", str(exports / "broken.zip"), "--format", "html").stdout
     style = page[page.index("<style>") : page.index("</style>")]
-    assert "@media print {" in style
+    printed = style[style.index("@media print {") :]
+    assert "--bg: #ffffff;" in printed  # white paper, even for a dark screen
+    assert ".report tr, .report dl, .report li { break-inside: avoid; }" in printed
+    assert ".report thead { display: table-header-group; }" in printed  # headers on every page
     assert page.count("<style>") == 1 and "<link" not in page  # nothing to fetch when printed
 
 

@@ -156,6 +156,8 @@ def test_the_text_report_starts_with_the_summary(exports: Path) -> None:
     assert titles[:2] == ["Recorder (recorder): fields", "Contacts (contacts): fields"]
     assert "Notes (notes): fields (missing)" in titles  # a table for every service
     assert len(titles) == 19
+    findings = next(n for n, line in enumerate(lines) if line.strip() == "Findings")
+    assert findings > lines.index(next(x for x in lines if "(gift_membership): fields" in x))
     assert "┃ field " in plain and "┃ keys found " in plain and "┃ coverage ┃" in plain
     tail = plain[plain.index("How completeness is measured") :]
     assert "Field coverage is the share of the service's records" in tail

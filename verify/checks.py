@@ -10,7 +10,7 @@ import dataclasses
 import datetime as dt
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from verify.contract import Contract, Field, Service, Text
@@ -55,6 +55,7 @@ class Finding:
     field: str | None = None
     count: int = 1
     positions: tuple[Position, ...] = ()
+    # `field` here is the attribute above, hence the module's name for the function.
     params: Mapping[str, Param] = dataclasses.field(default_factory=dict, compare=False)
 
     def row(self) -> tuple[str, str, str, str, str, int]:
@@ -104,7 +105,7 @@ class Context:
     archive: ArchiveFacts
     problems: Sequence[ContentProblem]
     date_source: str | None = None  # see verify.export_date
-    tables_by_service: dict[str, list[TableStats]] = dataclasses.field(default_factory=dict)
+    tables_by_service: dict[str, list[TableStats]] = field(default_factory=dict)
 
 
 def finding(

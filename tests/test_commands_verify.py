@@ -156,6 +156,8 @@ def test_the_text_report_starts_with_the_summary(exports: Path) -> None:
     assert titles[:2] == ["Recorder (recorder): fields", "Contacts (contacts): fields"]
     assert "Notes (notes): fields (missing)" in titles  # a table for every service
     assert len(titles) == 19
+    findings = next(n for n, line in enumerate(lines) if line.strip() == "Findings")
+    assert findings > lines.index(next(x for x in lines if "(gift_membership): fields" in x))
     assert "┃ field " in plain and "┃ keys found " in plain and "┃ coverage ┃" in plain
     tail = plain[plain.index("How completeness is measured") :]
     assert "Field coverage is the share of the service's records" in tail
@@ -185,7 +187,10 @@ def test_max_findings_through_the_command(exports: Path) -> None:
 def test_the_html_report_is_printable(exports: Path) -> None:
     page = cli("verify", str(exports / "broken.zip"), "--format", "html").stdout
     style = page[page.index("<style>") : page.index("</style>")]
-    assert "@media print {" in style
+    printed = style[style.index("@media print {") :]
+    assert "--bg: #ffffff;" in printed  # white paper, even for a dark screen
+    assert ".report tr, .report dl, .report li { break-inside: avoid; }" in printed
+    assert ".report thead { display: table-header-group; }" in printed  # headers on every page
     assert page.count("<style>") == 1 and "<link" not in page  # nothing to fetch when printed
 
 

@@ -289,3 +289,22 @@ def test_the_report_says_which_observed_names_a_mapping_renamed(tmp_path: Path) 
     assert "<li>table <code>sms_records</code> → <code>sms</code> (2 records)</li>" in page
     assert "<li>key <code>msgBody</code> → <code>sms.content</code> (2 records)</li>" in page
     assert "2 entries of the mapping file are not in this export." in page
+
+
+def test_the_not_exportable_section_is_always_there_and_says_when_none_was_found(
+    tmp_path: Path,
+) -> None:
+    from viewer.site.i18n import environment
+
+    path = tmp_path / "clean.zip"
+    write_sample(path, seed=2, records=120, password=None)
+    report = verify(path)
+    assert report["not_exportable_found"] == []
+    section = render_html(report).split('<h2 id="not-exportable">', 1)[1].split("<h2", 1)[0]
+    assert section.startswith("Not exportable, but present</h2>")
+    none = "None of the categories the provider documents as not exportable is in the export."
+    assert f'<p class="ok">{none}</p>' in section
+    swedish = environment("sv").get_template("_partials/report_body.html").render(report=report)
+    section = swedish.split('<h2 id="not-exportable">', 1)[1].split("<h2", 1)[0]
+    none = "Ingen av kategorierna som leverantören anger som ej exporterbara finns i exporten."
+    assert f'<p class="ok">{none}</p>' in section

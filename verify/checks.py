@@ -6,160 +6,40 @@ from the export, so that a report can be shared without sharing personal data.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
-from verify.contract import Contract, Service
+from verify.contract import Contract, Field, Service, Text
+from verify.registry import CHECKS, SEVERITY_ORDER, Param, render_message
 from verify.stats import Position, StatsCollector, TableStats, Tally
 
-ERROR, WARNING, INFO = "error", "warning", "info"
-SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
+__all__ = ["CHECKS", "SEVERITY_ORDER", "Context", "Finding", "finding", "run_checks"]
+
 DATE_SOURCES = {
-    "entries": "the newest date of the archive's files",
-    "mtime": "a file modification time, which may be when the file was copied",
+    "entries": Text(
+        en="the newest date of the archive's files", sv="det senaste datumet bland arkivets filer"
+    ),
+    "mtime": Text(
+        en="a file modification time, which may be when the file was copied",
+        sv="en filändringstid, som kan vara när filen kopierades",
+    ),
 }
-
-
-@dataclass(frozen=True)
-class Check:
-    """A check's stable code, group, default severity and message template."""
-
-    code: str
-    group: str
-    severity: str
-    template: str
-    description: str
-
-
-CHECKS: dict[str, Check] = {
-    c.code: c
-    for c in (
-        Check(
-            "encryption-weak",
-            "archive",
-            WARNING,
-            "the archive uses ZipCrypto, which is weak encryption",
-            "The export is encrypted with ZipCrypto instead of AES.",
-        ),
-        Check(
-            "encryption-none",
-            "archive",
-            WARNING,
-            "the archive is not encrypted",
-            "The export as given is not encrypted.",
-        ),
-        Check(
-            "export-date",
-            "archive",
-            INFO,
-            "exported on {date} ({source}); the download link is valid until {until} ({days} days)",
-            "When the export was made, where that date comes from, and when its link expires.",
-        ),
-        Check("json-invalid", "structure", ERROR, "{detail}", "A file is not valid JSON."),
-        Check(
-            "structure-invalid",
-            "structure",
-            ERROR,
-            "{detail}",
-            "A file is JSON but not `table name: [records]`.",
-        ),
-        Check(
-            "service-missing",
-            "coverage",
-            ERROR,
-            "no table of service {service} was found (expected one of: {tables})",
-            "A documented service has no table.",
-        ),
-        Check(
-            "service-empty",
-            "coverage",
-            WARNING,
-            "table {table} of service {service} has no records",
-            "A documented service's table is present but empty.",
-        ),
-        Check(
-            "metadata-missing",
-            "coverage",
-            ERROR,
-            "no table of metadata group {service} was found (expected one of: {tables})",
-            "A documented metadata group has no table.",
-        ),
-        Check(
-            "field-missing",
-            "coverage",
-            ERROR,
-            "field {field} of {service} is in no record (keys looked for: {keys})",
-            "A documented field is in no record of its service.",
-        ),
-        Check(
-            "field-partial",
-            "coverage",
-            WARNING,
-            "field {field} of {service} is in {present} of {records} records ({share})",
-            "A documented field is in some records only.",
-        ),
-        Check(
-            "type-mismatch",
-            "values",
-            ERROR,
-            "field {field} of {service} has {count} values that are not of type {type}",
-            "A value does not have its documented type.",
-        ),
-        Check(
-            "timestamp-invalid",
-            "values",
-            ERROR,
-            "field {field} of {service} has {count} implausible times ({reason})",
-            "A time is unparseable, before 2000, in the "
-            "future, or in seconds where milliseconds are documented (or the reverse).",
-        ),
-        Check(
-            "time-order",
-            "values",
-            WARNING,
-            "{count} records of {service} were created after they were updated or deleted",
-            "Creation time later than update or deletion time.",
-        ),
-        Check(
-            "duplicate-id",
-            "values",
-            ERROR,
-            "{count} records of {table} repeat an id already seen",
-            "Two records of a table share an identifier.",
-        ),
-        Check(
-            "status-unknown",
-            "values",
-            WARNING,
-            "field {field} of {service} has {count} "
-            "values outside the documented vocabulary ({values})",
-            "A status value outside the documented vocabulary.",
-        ),
-        Check(
-            "undocumented-table",
-            "scope",
-            WARNING,
-            "table {table} ({records} records) is not in the documented contract",
-            "A table the contract does not document.",
-        ),
-        Check(
-            "undocumented-field",
-            "scope",
-            WARNING,
-            "key {field} of table {table} ({count} records) is not a documented field",
-            "A key the contract does not document.",
-        ),
-        Check(
-            "not-exportable-present",
-            "scope",
-            ERROR,
-            "data of category {category}, documented as not exportable, is in the export ({where})",
-            "A category documented as not exportable is in the export.",
-        ),
-    )
+UNKNOWN_SOURCE = Text(en="source unknown", sv="okänt varifrån")
+# The reasons of timestamp-invalid, as verify.values names them.
+TIME_REASONS = {
+    "unparseable": Text(en="unparseable", sv="oläsbara"),
+    "too-early": Text(en="too early", sv="före år 2000"),
+    "future": Text(en="future", sv="i framtiden"),
+    "seconds-as-milliseconds": Text(
+        en="seconds as milliseconds", sv="sekunder där millisekunder anges"
+    ),
+    "milliseconds-as-seconds": Text(
+        en="milliseconds as seconds", sv="millisekunder där sekunder anges"
+    ),
 }
 
 
@@ -175,6 +55,8 @@ class Finding:
     field: str | None = None
     count: int = 1
     positions: tuple[Position, ...] = ()
+    # `field` here is the attribute above, hence the module's name for the function.
+    params: Mapping[str, Param] = dataclasses.field(default_factory=dict, compare=False)
 
     def row(self) -> tuple[str, str, str, str, str, int]:
         """Return the finding flattened for exact comparison in tests."""
@@ -186,6 +68,10 @@ class Finding:
             self.field or "",
             self.count,
         )
+
+    def message_in(self, lang: str) -> str:
+        """Return the message in `lang` (the stable `message` is the English one)."""
+        return render_message(self.check, self.params, lang) if lang != "en" else self.message
 
 
 class ArchiveFacts(Protocol):
@@ -222,25 +108,41 @@ class Context:
     tables_by_service: dict[str, list[TableStats]] = field(default_factory=dict)
 
 
-def finding(code: str, *, tally: Tally | None = None, **where: object) -> Finding:
-    """Make a finding of check `code`, filling its template from `where`."""
+def finding(
+    code: str,
+    *,
+    tally: Tally | None = None,
+    count: int | None = None,
+    service: Service | None = None,
+    table: str | None = None,
+    field: Field | str | None = None,
+    **params: Param,
+) -> Finding:
+    """Make a finding of check `code` at a place, its template filled from the place and params.
+
+    `service` and a documented `field` appear in the message by name (in each language), an
+    undocumented key by itself; the finding's columns hold their ids.
+    """
     check = CHECKS[code]
-    count = tally.count if tally else int(str(where.pop("count", 1)))
-    message = check.template.format(count=count, **where)
+    count = tally.count if tally else (1 if count is None else count)
+    values: dict[str, Param] = {"count": count, **params}
+    if service is not None:
+        values["service"] = service.name
+    if table is not None:
+        values["table"] = table
+    if field is not None:
+        values["field"] = field if isinstance(field, str) else field.name
     return Finding(
         check=code,
         severity=check.severity,
-        message=message,
-        service=_opt(where.get("service_id")),
-        table=_opt(where.get("table")),
-        field=_opt(where.get("field_id", where.get("field"))),
+        message=render_message(code, values),
+        service=service.id if service else None,
+        table=table,
+        field=field if isinstance(field, str) or field is None else field.id,
         count=count,
         positions=tuple(tally.positions) if tally else (),
+        params=values,
     )
-
-
-def _opt(value: object) -> str | None:
-    return None if value is None else str(value)
 
 
 def check_archive(ctx: Context) -> Iterator[Finding]:
@@ -253,9 +155,13 @@ def check_archive(ctx: Context) -> Iterator[Finding]:
     if exported is not None:
         days = int(ctx.contract.switching["download_link_valid_days"])
         until = exported.date() + dt.timedelta(days=days)
-        source = DATE_SOURCES.get(ctx.date_source or "", "source unknown")
+        source = DATE_SOURCES.get(ctx.date_source or "", UNKNOWN_SOURCE)
         yield finding(
-            "export-date", date=exported.date().isoformat(), source=source, until=until, days=days
+            "export-date",
+            date=exported.date().isoformat(),
+            source=source,
+            until=until.isoformat(),
+            days=days,
         )
 
 
@@ -279,45 +185,44 @@ def check_structure(ctx: Context) -> Iterator[Finding]:
     for problem in ctx.problems:
         position = problem_position(problem.file, problem.position)
         service = ctx.contract.service_for_table(position.table) if position.table else None
-        yield Finding(
-            check=problem.check,
-            severity=CHECKS[problem.check].severity,
-            message=f"{problem.file}, {problem.position}: {problem.message}",
-            service=service.id if service else None,
+        found = finding(
+            problem.check,
+            service=service,
             table=position.table,
-            positions=(position,),
+            file=problem.file,
+            position=problem.position,
+            problem=problem.message,  # the loader's words: names and positions, no values
         )
+        yield dataclasses.replace(found, positions=(position,))
 
 
 def _service_coverage(ctx: Context, service: Service) -> Iterator[Finding]:
     tables = ctx.tables_by_service.get(service.id, [])
-    names: dict[str, Any] = {"service_id": service.id, "service": service.name.en}
-    if len(tables) == 1:
-        names["table"] = tables[0].name
     if not tables:
         code = "service-missing" if service.kind == "data" else "metadata-missing"
-        yield finding(code, tables=", ".join(service.tables), **names)
+        yield finding(code, service=service, tables=service.tables)
         return
+    only = tables[0].name if len(tables) == 1 else None
     records = sum(t.records for t in tables)
     for t in tables:
         if t.records == 0:
-            yield finding("service-empty", **{**names, "table": t.name})
+            yield finding("service-empty", service=service, table=t.name)
     if records == 0:
         return
     for f in service.fields:
         present = sum(t.fields[f.id].present for t in tables if f.id in t.fields)
-        where: dict[str, Any] = {"field_id": f.id, "field": f.name.en, **names}
         if present == 0:
-            yield finding("field-missing", keys=", ".join(f.keys), **where)
+            yield finding("field-missing", service=service, table=only, field=f, keys=f.keys)
         elif present < records:
-            share = f"{present / records:.1%}"
             yield finding(
                 "field-partial",
+                count=records - present,
+                service=service,
+                table=only,
+                field=f,
                 present=present,
                 records=records,
-                share=share,
-                **where,
-                count=records - present,
+                share=present / records,
             )
 
 
@@ -333,50 +238,83 @@ def check_values(ctx: Context) -> Iterator[Finding]:
 
 
 def _table_values(service: Service, t: TableStats) -> Iterator[Finding]:
-    names: dict[str, Any] = {"service_id": service.id, "service": service.name.en, "table": t.name}
     for f in service.fields:
         fstats = t.fields.get(f.id)
         if fstats is None:
             continue
-        where: dict[str, Any] = {"field_id": f.id, "field": f.name.en, **names}
-        extra: dict[str, Any] = {"type": f.type, "values": ", ".join(f.values)}
         times = Tally()
-        reasons = []
+        reasons: list[tuple[str, int]] = []
         for code, tally in sorted(fstats.faults.items()):
             base, _, reason = code.partition(":")
             if base == "timestamp-invalid":
                 times.merge(tally)
-                reasons.append(f"{tally.count} {reason.replace('-', ' ')}")
+                reasons.append((reason, tally.count))
             else:
-                yield finding(base, tally=tally, **where, **extra)
+                yield finding(
+                    base,
+                    tally=tally,
+                    service=service,
+                    table=t.name,
+                    field=f,
+                    type=_type_name(f.type),
+                    values=f.values,
+                )
         if times.count:
-            yield finding("timestamp-invalid", tally=times, reason=", ".join(reasons), **where)
+            yield finding(
+                "timestamp-invalid",
+                tally=times,
+                service=service,
+                table=t.name,
+                field=f,
+                reason=_reasons(reasons),
+            )
     if t.time_order.count:
-        yield finding("time-order", tally=t.time_order, **names)
+        yield finding("time-order", tally=t.time_order, service=service, table=t.name)
     if t.duplicates.count:
-        yield finding("duplicate-id", tally=t.duplicates, **names)
+        yield finding("duplicate-id", tally=t.duplicates, service=service, table=t.name)
+
+
+def _type_name(code: str) -> Text:
+    """Return a contract type: its code in English (stable), the viewer's label in Swedish."""
+    from viewer.site.i18n import TYPE_LABELS, translations
+
+    label = TYPE_LABELS.get(code)
+    return Text(en=code, sv=translations("sv").gettext(label) if label else code)
+
+
+def _reasons(reasons: list[tuple[str, int]]) -> Text:
+    """Return the reasons of implausible times with their counts (`2 future` / `i framtiden: 2`)."""
+    from viewer.site.i18n import Formats
+
+    sv = Formats("sv")
+    names = [(TIME_REASONS.get(r, Text(en=r, sv=r)), n) for r, n in reasons]
+    return Text(
+        en=", ".join(f"{n} {name.en}" for name, n in names),
+        sv=", ".join(f"{name.sv}: {sv.number(n)}" for name, n in names),
+    )
 
 
 def check_scope(ctx: Context) -> Iterator[Finding]:
     for t in ctx.stats.tables.values():
         if t.service is None:
             category = ctx.contract.not_exportable_for_table(t.name)
+            count = max(t.records, 1)
             if category is None:
-                count = max(t.records, 1)
-                yield finding("undocumented-table", table=t.name, records=t.records, count=count)
+                yield finding("undocumented-table", count=count, table=t.name, records=t.records)
             else:
+                where = Text(en=f"table {t.name}", sv=f"tabellen {t.name}")
                 yield finding(
                     "not-exportable-present",
-                    category=category.name.en,
-                    where=f"table {t.name}",
+                    count=count,
                     table=t.name,
-                    field=None,
-                    count=max(t.records, 1),
+                    category=category.name,
+                    where=where,
                 )
             continue
         for key, tally in sorted(t.undocumented_keys.items()):
-            names: dict[str, Any] = {"service_id": t.service.id, "table": t.name}
-            yield finding("undocumented-field", tally=tally, field=key, **names)
+            yield finding(
+                "undocumented-field", tally=tally, service=t.service, table=t.name, field=key
+            )
     yield from _not_exportable_keys(ctx)
 
 
@@ -386,16 +324,15 @@ def _not_exportable_keys(ctx: Context) -> Iterator[Finding]:
             continue  # the whole table is already reported as not exportable
         for (category_id, key), tally in sorted(t.not_exportable_keys.items()):
             category = next(c for c in ctx.contract.not_exportable if c.id == category_id)
-            where = f"key {key} in table {t.name}"
-            service_id = t.service.id if t.service else None
+            where = Text(en=f"key {key} in table {t.name}", sv=f"nyckeln {key} i tabellen {t.name}")
             yield finding(
                 "not-exportable-present",
                 tally=tally,
-                category=category.name.en,
-                where=where,
+                service=t.service,
                 table=t.name,
                 field=key,
-                service_id=service_id,
+                category=category.name,
+                where=where,
             )
 
 

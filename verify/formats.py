@@ -66,7 +66,7 @@ def _findings_table(report: dict[str, Any]) -> Table:
 
 
 def render_text(report: dict[str, Any], *, color: bool | None = None, width: int = 120) -> str:
-    """Return the report for a terminal: the summary first, then services and findings."""
+    """Return the report for a terminal: the summary, a table per service, then the findings."""
     buffer = io.StringIO()
     # color None (a terminal, --color auto) lets rich decide; False turns colour off for sure.
     console = Console(
@@ -78,10 +78,10 @@ def render_text(report: dict[str, Any], *, color: bool | None = None, width: int
         console.print("[yellow]partial: the list of findings was capped (--max-findings)[/]")
     console.print()
     console.print(_services_table(report))
-    if report["findings"]:
-        console.print(_findings_table(report))
     for service in report["services"]:
         console.print(_fields_table(service))
+    if report["findings"]:  # last of the tables: what to act on stays on the screen
+        console.print(_findings_table(report))
     if report.get("mapping"):
         console.print(_mapping_lines(report["mapping"]), markup=False, soft_wrap=True)
     console.print()

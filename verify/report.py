@@ -12,24 +12,35 @@ from typing import Any, Protocol
 
 import viewer
 from verify.checks import SEVERITY_ORDER, Context, Finding, run_checks
-from verify.contract import Contract, Service
+from verify.contract import Contract, Service, Text
+from verify.registry import LANGUAGES
 from verify.stats import StatsCollector, TableStats
 from viewer import __version__
 
 REPORT_VERSION = 1
 
-COVERAGE_DEFINITION = (
-    "A field is present in a record when one of its documented keys is there (a null value "
+COVERAGE_DEFINITION = Text(
+    en="A field is present in a record when one of its documented keys is there (a null value "
     "counts as present). Field coverage is the share of the service's records in which the field "
     "is present. Service coverage is the share of the service's documented fields present in at "
-    "least one record (0 when the service has no table). Overall coverage is the share of all "
-    "documented fields, over every service and metadata group, present in at least one record."
+    "least one record (0 when the service has no record). Overall coverage is the share of all "
+    "documented fields, over every service and metadata group, present in at least one record.",
+    sv="Ett fält finns i en post när någon av fältets dokumenterade nycklar finns där (även med "
+    "värdet null). Fältets täckning är andelen av tjänstens poster där fältet finns. Tjänstens "
+    "täckning är andelen av tjänstens dokumenterade fält som finns i minst en post (0 när tjänsten "
+    "inte har någon post). Den sammanlagda täckningen är andelen av alla dokumenterade fält, i "
+    "alla tjänster och metadatagrupper, som finns i minst en post.",
 )
-STATUS_DEFINITION = (
-    "invalid: a file could not be read as JSON tables; incomplete: a documented service or "
+STATUS_DEFINITION = Text(
+    en="invalid: a file could not be read as JSON tables; incomplete: a documented service or "
     "metadata group has no table or no record, or a documented field is in no record; complete: "
     "every documented service, group and field is present. An empty extra table of a service "
-    "that has records elsewhere is a warning only."
+    "that has records elsewhere is a warning only.",
+    sv="invalid (ogiltig): en fil gick inte att läsa som JSON-tabeller; incomplete "
+    "(ofullständig): en dokumenterad tjänst eller metadatagrupp saknar tabell eller poster, eller "
+    "ett dokumenterat fält finns inte i någon post; complete (komplett): varje dokumenterad "
+    "tjänst, grupp och varje dokumenterat fält finns. En tom extra tabell för en tjänst som har "
+    "poster i en annan tabell ger bara en varning.",
 )
 
 
@@ -159,6 +170,8 @@ def _finding_dict(f: Finding) -> dict[str, Any]:
         "field": f.field,
         "count": f.count,
         "message": f.message,
+        # The same message in every language of the viewer (the English one is `message`).
+        "messages": {lang: f.message_in(lang) for lang in LANGUAGES},
         "positions": [
             {
                 "file": p.file,
@@ -250,8 +263,13 @@ def build_report(
             "fields_documented": documented,
             "fields_present": present,
             "coverage": _round(present / documented) if documented else 0.0,
-            "coverage_definition": COVERAGE_DEFINITION,
-            "status_definition": STATUS_DEFINITION,
+            "coverage_definition": COVERAGE_DEFINITION.en,
+            "status_definition": STATUS_DEFINITION.en,
+            # Both definitions in every language, for the report page in the viewer's languages.
+            "definitions": {
+                "coverage": COVERAGE_DEFINITION.as_dict(),
+                "status": STATUS_DEFINITION.as_dict(),
+            },
         },
         "tables": [
             {

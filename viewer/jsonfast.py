@@ -39,29 +39,6 @@ def _constant(name: str) -> Any:
     raise HandOver(name)  # NaN and Infinity are invalid JSON: the exact parser says so
 
 
-def _keys(value: dict[str, Any]) -> int:
-    """Return how many keys the objects of a record hold, all levels."""
-    count = len(value)
-    for item in value.values():
-        kind = type(item)
-        if kind is dict:
-            count += _keys(item)
-        elif kind is list:
-            count += _list_keys(item)
-    return count
-
-
-def _list_keys(value: list[Any]) -> int:
-    count = 0
-    for item in value:
-        kind = type(item)
-        if kind is dict:
-            count += _keys(item)
-        elif kind is list:
-            count += _list_keys(item)
-    return count
-
-
 def _depth(value: Any) -> int:
     """Return how deeply containers nest in a value (a flat object is 1).
 
@@ -81,6 +58,7 @@ def _depth(value: Any) -> int:
 
 
 def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """Build an object from its pairs, handing over at a duplicate key (the scanner's hook)."""
     built = dict(pairs)
     if len(built) != len(pairs):
         raise HandOver("duplicate key")
@@ -104,10 +82,12 @@ class FastParser:
         self.max_brackets = max_depth - 2  # a record sits at depth 3: root, table, record
         self.problems: list[Problem] = []
         self._decoder = codecs.getincrementaldecoder("utf-8")("strict")
-        decoder = json.JSONDecoder(parse_constant=_constant)
+        # The hook sees every object's pairs, so a duplicate key at any level hands over.
+        decoder = json.JSONDecoder(parse_constant=_constant, object_pairs_hook=_unique_pairs)
         self._scan: Callable[[str, int], tuple[Any, int]] = decoder.scan_once  # type: ignore[attr-defined]
         self._buf = ""
         self._pos = 0
+        self._escapes = False  # whether the buffer holds a \\u escape that may be a surrogate
         self._state = ROOT
         self._started = False
         self._table = ""
@@ -146,6 +126,7 @@ class FastParser:
             raise HandOver("invalid UTF-8") from exc
         self._buf = self._buf[self._pos :] + text if self._pos < len(self._buf) else text
         self._pos = 0
+        self._escapes = SURROGATE.search(self._buf) is not None  # once per chunk, not per record
 
     def _run(self, *, final: bool) -> None:
         """Advance through the buffer; stop at its end (waiting for more) or hand over."""
@@ -232,7 +213,7 @@ class FastParser:
         raw = buf[pos:end]
         try:
             self._check(record, raw)
-        except RecursionError as exc:  # counting keys or encoding a very deep record
+        except RecursionError as exc:  # measuring or encoding a very deep record
             raise HandOver("too deep") from exc
         index = self._index[self._table]
         self._index[self._table] = index + 1
@@ -240,14 +221,13 @@ class FastParser:
         return end
 
     def _check(self, record: dict[str, Any], raw: str) -> None:
-        """Hand over a record the exact parser would report: too deep, duplicate key, surrogate."""
-        opened = raw.count("{")
-        if opened + raw.count("[") > self.max_brackets and _depth(record) > self.max_brackets:
+        """Hand over a record the exact parser would report: too deep, or a lone surrogate.
+
+        (A duplicate key has already handed over, from the scanner's hook.)
+        """
+        if raw.count("{") + raw.count("[") > self.max_brackets and _depth(record) > self.max_brackets:
             raise HandOver("too deep")
-        colons = raw.count(":")
-        if colons != len(record) and colons != (_keys(record) if opened > 1 else len(record)):
-            json.loads(raw, object_pairs_hook=_unique_pairs)  # colons in text, or a duplicate?
-        if SURROGATE.search(raw) and not _encodable(record):
+        if self._escapes and SURROGATE.search(raw) and not _encodable(record):
             raise HandOver("lone surrogate")
 
 

@@ -77,6 +77,11 @@ def test_tables_merge_across_files_with_provenance(tmp_path: Path) -> None:
     assert result.store is not None
     last = result.store.get("sms", 5)
     assert last is not None and (last.file, last.index, last.rid) == ("export/calls.json", 0, "99")
+    # search=True (the default): the text was indexed while loading, and is ready on return
+    assert result.store.searchable and result.store._feed is None
+    assert [(r.table, r.seq, r.file) for r in result.store.search("m3")] == [
+        ("sms", 3, "export/sms.json")
+    ]
 
 
 def test_one_file_layout_and_folder_load_the_same(tmp_path: Path) -> None:

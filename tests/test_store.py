@@ -145,3 +145,63 @@ def test_plain_and_sorted_pages_agree_with_a_full_sort(store: Store) -> None:
     assert [r.seq for r in store.page("sms", sort="ts", desc=True, limit=50)] == [
         r.seq for r in newest
     ]
+
+
+def test_the_text_feed_indexes_while_loading_and_an_aborted_entry_leaves_no_hit() -> None:
+    from viewer.store import BATCH
+
+    s = Store.open(contract=CONTRACT)
+    assert s.start_text_feed() is True
+    assert s.start_text_feed() is False  # one feed at a time
+    lost = [{"id": f"x{i}", "body": f"vanished{i} words"} for i in range(BATCH + 10)]
+    load(s, "lost.json", {"notes": lost}, commit=False)  # a batch went to the feed, then abort
+    kept = [{"id": f"k{i}", "content": {"body": f"kept{i} ünïcode"}} for i in range(BATCH * 2 + 1)]
+    load(s, "kept.json", {"notes": kept})
+    assert not s.searchable  # the feed is still open
+    s.finish_text_feed()
+    assert s.searchable
+    assert s.search("vanished") == []  # its ids were not given to the kept records
+    assert [r.data["id"] for r in s.search(f"kept{BATCH}")] == [f"k{BATCH}"]
+    assert len(s.search("unicode", limit=10_000)) == len(kept)
+    names = [row[1] for row in s._db.execute("PRAGMA database_list")]
+    assert names == ["main", "fts"]  # the index is in its own (in-memory) database
+    assert s.index_text() is True  # nothing left for the SQL path
+    s.close()
+
+
+def test_a_store_file_has_no_text_feed_and_indexes_after_the_load(tmp_path: Path) -> None:
+    s = Store.open(tmp_path / "s" / "store.sqlite", contract=CONTRACT)
+    assert s.start_text_feed() is False
+    load(s, "a.json", {"sms": SMS})
+    assert not s.searchable
+    assert [r.seq for r in s.search("middag")] == [1]
+    assert s.searchable
+    s.close()
+
+
+def test_closing_a_store_stops_its_text_feed() -> None:
+    s = Store.open(contract=CONTRACT)
+    assert s.start_text_feed()
+    load(s, "a.json", {"notes": [{"id": str(i), "t": f"w{i}"} for i in range(5000)]})
+    feed = s._feed
+    assert feed is not None
+    s.close()
+    assert not feed._thread.is_alive()
+
+
+def test_indexing_after_the_load_skips_the_ids_of_an_aborted_entry() -> None:
+    from viewer.store import _runs
+
+    assert list(_runs([(1, "a"), (2, "b"), (5, "c"), (6, "d"), (9, "e")])) == [
+        (1, ["a", "b"]),
+        (5, ["c", "d"]),
+        (9, ["e"]),
+    ]
+    s = Store.open(contract=CONTRACT)
+    load(s, "a.json", {"notes": [{"id": "1", "t": "first words"}]})
+    load(s, "lost.json", {"notes": [{"id": "2", "t": "gone"}] * 3}, commit=False)
+    load(s, "b.json", {"notes": [{"id": "3", "t": "later words"}]})
+    assert s.index_text() is True and s.searchable
+    assert [r.data["id"] for r in s.search("words")] == ["1", "3"]
+    assert s.search("gone") == []
+    s.close()

@@ -225,7 +225,10 @@ class FastParser:
 
         (A duplicate key has already handed over, from the scanner's hook.)
         """
-        if raw.count("{") + raw.count("[") > self.max_brackets and _depth(record) > self.max_brackets:
+        if (
+            raw.count("{") + raw.count("[") > self.max_brackets
+            and _depth(record) > self.max_brackets
+        ):
             raise HandOver("too deep")
         if self._escapes and SURROGATE.search(raw) and not _encodable(record):
             raise HandOver("lone surrogate")

@@ -64,8 +64,9 @@ def load_export(
 ) -> LoadResult:
     """Open the export, check it, and stream every JSON entry into the Store and the sinks.
 
-    With `search`, the Store's full-text index is built before returning; without, it is left
-    to the caller (`Store.index_text`, as the server does once the first pages are served).
+    With `search`, the Store's full-text index is built before returning (in memory, on another
+    thread while the records load); without, it is left to the caller (`Store.index_text`, as
+    the server does once the first pages are served).
     """
     limits = limits or Limits()
     ijson_c()  # fail before reading anything if only the slow backend is present
@@ -76,10 +77,13 @@ def load_export(
     targets: list[RecordSink] = ([store] if keep_records and store else []) + list(sinks)
     try:
         with open_archive(Path(path), password=password, limits=limits) as archive:
+            # In memory, the text is indexed on another thread while the records load.
+            if search and keep_records and store is not None:
+                store.start_text_feed()
             problems = _load_entries(archive, targets, progress)
             info = archive.info()
         if keep_records and store is not None:
-            store.finish()
+            store.finish()  # the sort indexes, while the feed (if any) catches up
             if search:
                 store.index_text()
     except BaseException:

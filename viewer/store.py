@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Mapping
@@ -22,6 +23,7 @@ from typing import Any
 
 from verify.contract import Contract, Service, load_contract
 from viewer.errors import OutputError, UsageError
+from viewer.textfeed import TextFeed
 from viewer.timeparse import to_epoch_ms
 
 BATCH = 2000
@@ -41,7 +43,11 @@ CREATE TABLE tbl_file(tbl INTEGER NOT NULL, file TEXT NOT NULL, pos INTEGER NOT 
 CREATE TABLE record(id INTEGER PRIMARY KEY, tbl INTEGER NOT NULL, seq INTEGER NOT NULL,
                     file TEXT NOT NULL, idx INTEGER NOT NULL, rid TEXT, ts INTEGER,
                     counterpart TEXT, data TEXT NOT NULL);
-CREATE VIRTUAL TABLE record_fts USING fts5(
+"""
+# In memory, the index lives in a database of its own (attached as "fts", shared with the
+# TextFeed's connection, so that it can be filled on another core while the records load).
+FTS_SCHEMA = """
+CREATE VIRTUAL TABLE {schema}record_fts USING fts5(
     body, content='', tokenize='unicode61 remove_diacritics 2');
 """
 # Every string value of the records in an id range, for the full-text index (text_of's strings).
@@ -51,6 +57,7 @@ SELECT r.id, (SELECT group_concat(j.value, char(10)) FROM json_tree(r.data) j WH
 FROM record r WHERE r.id > ? AND r.id <= ?
 """
 FTS_BATCH = 5000  # records indexed per hold of the lock
+TEXT_BATCH = "SELECT id, data FROM record WHERE id > ? ORDER BY id LIMIT ?"
 # Built once the first load is done (or before the first read): one sort beats a million updates.
 # The sort indexes end in seq, the tie-break of every order, so a sorted page is an index walk.
 INDEXES = (
@@ -197,6 +204,8 @@ class StoreEntry:
         self.store = store
         self.file = file
         self.rows: list[tuple[Any, ...]] = []
+        self.texts: list[str] = []  # the batch's JSON texts for the TextFeed, when there is one
+        self.feed = store._feed
         self.counts: dict[str, int] = {}
         self.next_id = store._next_id
         self._slots: dict[str, tuple[int, Extractor, int]] = {}
@@ -234,6 +243,8 @@ class StoreEntry:
             (row_id, tid, first + count, self.file, index, ext.rid(record), ext.ts(record),
              ext.party(record), raw)
         )  # fmt: skip
+        if self.feed is not None:
+            self.texts.append(raw)
         if len(self.rows) >= BATCH:
             self.flush()
 
@@ -245,6 +256,9 @@ class StoreEntry:
             except UnicodeEncodeError:  # a lone surrogate SQLite cannot take: store U+FFFD
                 self._write(_mended(self.rows))
         self.rows.clear()
+        if self.feed is not None and self.texts:
+            self.feed.put((self.next_id - len(self.texts), self.texts))
+            self.texts = []
 
     def _write(self, rows: list[tuple[Any, ...]]) -> None:
         self.store._db.executemany("INSERT INTO record VALUES (?,?,?,?,?,?,?,?,?)", rows)
@@ -263,12 +277,18 @@ class StoreEntry:
             store._next_id = self.next_id
 
     def abort(self) -> None:
-        """Forget everything this entry added."""
+        """Forget everything this entry added.
+
+        Its ids are not given out again: the TextFeed may have indexed their text already, and
+        such an entry of the index, naming no record, is never found.
+        """
         self.rows.clear()
+        self.texts = []
         with self.store._lock:
             self.store._db.execute("ROLLBACK TO entry")
             self.store._db.execute("RELEASE entry")
             self.store._forget_uncommitted()
+            self.store._next_id = self.next_id
 
 
 def _mended(rows: list[Any]) -> list[tuple[Any, ...]]:
@@ -299,17 +319,54 @@ class Store:
         self._lock = threading.RLock()
         self._indexed = False
         self._text_done = 0  # records (by id) already in the full-text index
+        self._fts_uri: str | None = None  # the index's own in-memory database, if it has one
+        self._feed: TextFeed | None = None
+        self._indexing = threading.Lock()  # held by the one index_text under way
 
     @classmethod
     def open(cls, path: Path | None = None, *, contract: Contract | None = None) -> Store:
         """Open a new Store: in memory, or in a new file created 0600 (folder 0700)."""
+        fts_uri = None
         if path is None:
-            db = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+            db = sqlite3.connect(
+                ":memory:", uri=True, isolation_level=None, check_same_thread=False
+            )
+            # Named, so that a TextFeed can reach it; the name is only known in this process.
+            fts_uri = f"file:export-viewer-fts-{secrets.token_hex(16)}?mode=memory&cache=shared"
+            db.execute("ATTACH DATABASE ? AS fts", (fts_uri,))
         else:
             db = _create_file(Path(path))
         db.execute("PRAGMA temp_store=MEMORY")  # sorts must not spill plaintext into /tmp
-        db.executescript(SCHEMA)
-        return cls(db, contract)
+        db.executescript(SCHEMA + FTS_SCHEMA.format(schema="fts." if fts_uri else ""))
+        store = cls(db, contract)
+        store._fts_uri = fts_uri
+        return store
+
+    def start_text_feed(self) -> bool:
+        """Index the records' text while they load, on another thread; False if it cannot here.
+
+        Only an in-memory Store can (a file has one writer); `finish_text_feed` waits for it.
+        """
+        with self._lock:
+            if self._fts_uri is None or self._feed is not None or self._next_id > 1:
+                return False
+            self._feed = TextFeed(self._fts_uri)
+            return True
+
+    def finish_text_feed(self) -> None:
+        """Wait for the TextFeed to index everything loaded (nothing to do without one).
+
+        The wait is outside the lock: pages are served meanwhile (a search waits here).
+        """
+        with self._lock:
+            feed = self._feed
+        if feed is None:
+            return
+        feed.close()
+        with self._lock:
+            if self._feed is feed:
+                self._feed = None
+                self._text_done = self._next_id - 1
 
     def use_contract(self, contract: Contract) -> None:
         """Map tables to services with this contract (before loading)."""
@@ -362,9 +419,18 @@ class Store:
     def index_text(self, stop: Callable[[], bool] | None = None) -> bool:
         """Add every record not yet in the full-text index; False if `stop` said to give up.
 
-        SQLite reads the strings out of the stored JSON itself, a batch per hold of the lock, so
-        pages are served in between (and Python's lock is free while SQLite works).
+        It goes a batch per hold of the lock, so pages are served in between. In memory, the
+        batches' JSON texts go to a TextFeed, which indexes them on its own thread and outside
+        the lock; in a file, SQLite indexes each batch under the lock (Python's lock is free
+        meanwhile). One indexing at a time: a search waits for the one under way.
         """
+        self.finish_text_feed()
+        with self._indexing:
+            if self._fts_uri is None:
+                return self._index_in_place(stop)
+            return self._index_through_feed(self._fts_uri, stop)
+
+    def _index_in_place(self, stop: Callable[[], bool] | None) -> bool:
         while True:
             with self._lock:
                 last = self._next_id - 1
@@ -376,11 +442,30 @@ class Store:
                 self._db.execute(FTS_FILL, (self._text_done, end))
                 self._text_done = end
 
+    def _index_through_feed(self, uri: str, stop: Callable[[], bool] | None) -> bool:
+        feed = TextFeed(uri)
+        done = self._text_done
+        try:
+            while True:
+                with self._lock:
+                    if stop is not None and stop():
+                        return False
+                    rows = self._db.execute(TEXT_BATCH, (done, FTS_BATCH)).fetchall()
+                if not rows:
+                    return True
+                for batch in _runs(rows):
+                    feed.put(batch)
+                done = rows[-1][0]
+        finally:
+            feed.close()  # every batch put is in the index once this returns
+            with self._lock:
+                self._text_done = max(self._text_done, done)
+
     @property
     def searchable(self) -> bool:
         """Return whether every record is in the full-text index."""
         with self._lock:
-            return self._text_done >= self._next_id - 1
+            return self._feed is None and self._text_done >= self._next_id - 1
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -538,7 +623,21 @@ class Store:
     def close(self) -> None:
         """Close the database (an in-memory Store is gone after this)."""
         with self._lock:
+            feed, self._feed = self._feed, None
+            if feed is not None:
+                feed.stop()
             self._db.close()
+
+
+def _runs(rows: list[tuple[int, str]]) -> Iterator[tuple[int, list[str]]]:
+    """Split (id, JSON text) rows into TextFeed batches: runs of consecutive ids."""
+    first, texts = rows[0][0], [rows[0][1]]
+    for rid, text in rows[1:]:
+        if rid != first + len(texts):  # ids skipped by an aborted entry
+            yield first, texts
+            first, texts = rid, []
+        texts.append(text)
+    yield first, texts
 
 
 def fts_query(query: str) -> str:

@@ -57,6 +57,7 @@ SELECT r.id, (SELECT group_concat(j.value, char(10)) FROM json_tree(r.data) j WH
 FROM record r WHERE r.id > ? AND r.id <= ?
 """
 FTS_BATCH = 5000  # records indexed per hold of the lock
+FEED_STEP = 200  # records per statement of a background feed: the time a page may wait for it
 TEXT_BATCH = "SELECT id, data FROM record WHERE id > ? ORDER BY id LIMIT ?"
 # Built once the first load is done (or before the first read): one sort beats a million updates.
 # The sort indexes end in seq, the tie-break of every order, so a sorted page is an index walk.
@@ -443,7 +444,7 @@ class Store:
                 self._text_done = end
 
     def _index_through_feed(self, uri: str, stop: Callable[[], bool] | None) -> bool:
-        feed = TextFeed(uri)
+        feed = TextFeed(uri, background=True)
         done = self._text_done
         try:
             while True:
@@ -453,8 +454,9 @@ class Store:
                     rows = self._db.execute(TEXT_BATCH, (done, FTS_BATCH)).fetchall()
                 if not rows:
                     return True
-                for batch in _runs(rows):
-                    feed.put(batch)
+                for first, texts in _runs(rows):
+                    for at in range(0, len(texts), FEED_STEP):
+                        feed.put((first + at, texts[at : at + FEED_STEP]))
                 done = rows[-1][0]
         finally:
             feed.close()  # every batch put is in the index once this returns

@@ -10,6 +10,8 @@ each). A bounded queue keeps the loader from running more than a few batches ahe
 
 from __future__ import annotations
 
+import contextlib
+import os
 import queue
 import sqlite3
 import threading
@@ -22,14 +24,20 @@ SELECT ? + r.key,
 FROM json_each(?) r
 """
 AHEAD = 8  # batches queued at most before the loader waits
+BACKGROUND_NICE = 10  # how much a background feed yields the CPU to the server's threads
 
 Batch = tuple[int, list[str]]  # the first record's id, and the records' JSON texts
 
 
 class TextFeed:
-    """A thread indexing batches of records into `record_fts` of the database at `uri`."""
+    """A thread indexing batches of records into `record_fts` of the database at `uri`.
 
-    def __init__(self, uri: str) -> None:
+    A `background` feed (the index built after the load, while pages are served) runs at a
+    lower CPU priority than the rest of the process.
+    """
+
+    def __init__(self, uri: str, *, background: bool = False) -> None:
+        self._background = background
         self._db = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
         self._queue: queue.Queue[Batch | None] = queue.Queue(maxsize=AHEAD)
         self._error: BaseException | None = None
@@ -62,6 +70,11 @@ class TextFeed:
             self._db.close()
 
     def _run(self) -> None:
+        if self._background:
+            # Linux keeps a nice value per thread: this one then takes the CPU only when the
+            # threads answering pages (and the browser) leave it free.
+            with contextlib.suppress(OSError, AttributeError):
+                os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BACKGROUND_NICE)
         while (batch := self._queue.get()) is not None:
             if self._error is None and not self._stopped:
                 try:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +17,7 @@ from verify.values import TypeCheck, timestamp_problem, type_check
 from viewer.timeparse import to_epoch_ms
 
 MAX_POSITIONS = 3
+SHORT_ID = 32  # characters of an id kept as it is to find duplicates; a longer one is hashed
 
 
 @dataclass(frozen=True)
@@ -123,8 +125,51 @@ class _TablePlan:
                 self.roles[f.role] = (*self.roles.get(f.role, ()), f)
 
 
-def _id_hash(value: Any) -> bytes:
+def _id_hash(value: Any) -> Hashable:
+    """Return what stands for a record id among its table's: itself if short, else a digest."""
+    kind = type(value)
+    if (kind is str and len(value) <= SHORT_ID) or kind is int:
+        kept: Hashable = value  # a str and an int are never equal, as their reprs never are
+        return kept
     return hashlib.blake2b(repr(value).encode("utf-8", "surrogatepass"), digest_size=12).digest()
+
+
+class _Shape:
+    """The keys one kind of record has in a table, and what the plan makes of them.
+
+    Records of a table mostly share a few key sets: each is worked out once, and its count
+    gives the fields' presence and key counts at the end of the entry.
+    """
+
+    def __init__(self, plan: _TablePlan, keys: tuple[str, ...]) -> None:
+        record = dict.fromkeys(keys)
+        self.count = 0
+        # Each field is read from the first of its keys the record has.
+        self.present = [
+            (fp, next(k for k in fp.keys if k in record))
+            for fp in plan.fields
+            if any(k in record for k in fp.keys)
+        ]
+        extra = record.keys() - plan.known
+        ne = plan.not_exportable_keys
+        self.not_exportable = [(ne[k], k) for k in keys if k in extra and k in ne] if ne else []
+        self.undocumented = [k for k in keys if k in extra and not (ne and k in ne)]
+        self.created = _role_keys(plan.roles.get("created", ()), record)
+        self.later = [
+            key_format
+            for role in ("updated", "deleted")
+            for key_format in _role_keys(plan.roles.get(role, ()), record)
+        ]
+
+
+def _role_keys(fields: tuple[Field, ...], record: dict[str, Any]) -> list[tuple[str, str | None]]:
+    """Return (key, format) of each field of a role the record has, by the field's first key."""
+    found = []
+    for f in fields:
+        key = next((k for k in f.keys if k in record), None)
+        if key is not None:
+            found.append((key, f.format))
+    return found
 
 
 class _EntryStats:
@@ -134,8 +179,8 @@ class _EntryStats:
         self.owner = owner
         self.file = file
         self.tables: dict[str, TableStats] = {}
-        self.ids: dict[str, list[tuple[bytes, int]]] = {}
-        self._slots: dict[str, tuple[TableStats, _TablePlan]] = {}
+        self.ids: dict[str, list[tuple[Hashable, int]]] = {}
+        self._slots: dict[str, tuple[TableStats, _TablePlan, dict[tuple[str, ...], _Shape]]] = {}
 
     def table(self, table: str) -> None:
         self._stats(table)
@@ -151,83 +196,85 @@ class _EntryStats:
     def add(self, table: str, index: int, record: dict[str, Any]) -> None:
         slot = self._slots.get(table)
         if slot is None:  # looked up once per table and entry: this runs for every record
-            slot = self._slots[table] = (self._stats(table), self.owner.plan(table))
-        stats, plan = slot
-        stats.records += 1
-        for fp in plan.fields:
-            for key in fp.keys:
-                if key in record:
-                    self._field(stats, fp, record, index, key)
-                    break
-        extra = record.keys() - plan.known
-        if extra and plan.not_exportable_keys:
+            slot = self._slots[table] = (self._stats(table), self.owner.plan(table), {})
+        stats, plan, shapes = slot
+        keys = tuple(record)
+        shape = shapes.get(keys)
+        if shape is None:
+            shape = shapes[keys] = _Shape(plan, keys)
+        shape.count += 1
+        for fp, key in shape.present:
+            value = record[key]
+            if value is not None:
+                self._value(stats, fp, value, index)
+        for pair in shape.not_exportable:
             # A key that reveals a category documented as not exportable is that finding only.
-            for key in extra & plan.not_exportable_keys.keys():
-                pair = (plan.not_exportable_keys[key], key)
-                stats.not_exportable_keys.setdefault(pair, Tally()).hit(self.file, index)
-            extra = extra - plan.not_exportable_keys.keys()
-        for key in extra:
+            stats.not_exportable_keys.setdefault(pair, Tally()).hit(self.file, index)
+        for key in shape.undocumented:
             stats.undocumented_keys.setdefault(key, Tally()).hit(self.file, index)
-        if plan.roles:
-            self._time_order(stats, plan, record, index)
+        if shape.created and shape.later:
+            self._time_order(stats, shape, record, index)
         for k in plan.id_keys:
             rid = record.get(k)
             if rid is not None:
                 self.ids.setdefault(table, []).append((_id_hash(rid), index))
                 break
 
-    def _field(
-        self, stats: TableStats, fp: _FieldPlan, record: dict[str, Any], index: int, key: str
-    ) -> None:
+    def _value(self, stats: TableStats, fp: _FieldPlan, value: Any, index: int) -> None:
         f = fp.field
-        fstats = stats.fields.get(f.id)
-        if fstats is None:
-            fstats = stats.fields[f.id] = FieldStats()
-        fstats.present += 1
-        fstats.keys[key] += 1
-        value = record[key]
-        if value is None:
-            return
         if fp.timestamp:
             problem = timestamp_problem(value, f.format, self.owner.latest_ms)
             if problem:
-                fstats.fault(f"timestamp-invalid:{problem}", self.file, index)
+                self._fault(stats, f, f"timestamp-invalid:{problem}", index)
             elif not fp.check(value):  # a real time, but not in the documented shape
-                fstats.fault("type-mismatch", self.file, index)
+                self._fault(stats, f, "type-mismatch", index)
         elif not fp.check(value):
-            fstats.fault("type-mismatch", self.file, index)
+            self._fault(stats, f, "type-mismatch", index)
         elif f.values and str(value) not in f.values:
-            fstats.fault("status-unknown", self.file, index)
+            self._fault(stats, f, "status-unknown", index)
+
+    def _fault(self, stats: TableStats, f: Field, code: str, index: int) -> None:
+        fstats = stats.fields.get(f.id)
+        if fstats is None:
+            fstats = stats.fields[f.id] = FieldStats()
+        fstats.fault(code, self.file, index)
+
+    def _count_shapes(self) -> None:
+        """Add each shape's count to its table: records, and every field's presence and key."""
+        for stats, _plan, shapes in self._slots.values():
+            for shape in shapes.values():
+                stats.records += shape.count
+                for fp, key in shape.present:
+                    fstats = stats.fields.get(fp.field.id)
+                    if fstats is None:
+                        fstats = stats.fields[fp.field.id] = FieldStats()
+                    fstats.present += shape.count
+                    fstats.keys[key] += shape.count
 
     def _time_order(
-        self, stats: TableStats, plan: _TablePlan, record: dict[str, Any], index: int
+        self, stats: TableStats, shape: _Shape, record: dict[str, Any], index: int
     ) -> None:
         created = None
-        for f in plan.roles.get("created", ()):  # a plain loop: this runs for every record
-            created = _role_ms(f, record)
+        for key, fmt in shape.created:  # a plain loop: this runs for every record
+            created = to_epoch_ms(record[key], fmt)
             if created is not None:
                 break
         if created is None:
             return
-        for role in ("updated", "deleted"):
-            for f in plan.roles.get(role, ()):
-                later = _role_ms(f, record)
-                if later is not None and later < created:
-                    stats.time_order.hit(self.file, index)
-                    return
+        for key, fmt in shape.later:
+            later = to_epoch_ms(record[key], fmt)
+            if later is not None and later < created:
+                stats.time_order.hit(self.file, index)
+                return
 
     def commit(self) -> None:
+        self._count_shapes()
         self.owner.merge(self)
 
     def abort(self) -> None:
         self.tables.clear()
         self.ids.clear()
         self._slots.clear()
-
-
-def _role_ms(f: Field, record: dict[str, Any]) -> int | None:
-    key = next((k for k in f.keys if k in record), None)
-    return to_epoch_ms(record[key], f.format) if key is not None else None
 
 
 class StatsCollector:
@@ -238,7 +285,7 @@ class StatsCollector:
         self.latest_ms = latest_ms
         self.tables: dict[str, TableStats] = {}
         self._plans: dict[str, _TablePlan] = {}
-        self._ids: dict[str, set[bytes]] = {}
+        self._ids: dict[str, set[Hashable]] = {}
         self._ne_keys = {k: c.id for c in contract.not_exportable for k in c.keys}
 
     def plan(self, table: str) -> _TablePlan:

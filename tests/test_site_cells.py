@@ -36,3 +36,15 @@ def test_times_sizes_and_nested_values() -> None:
     assert nested.startswith('<details class="nested"><summary>')
     assert "&lt;b&gt;hi&lt;/b&gt;" in nested and "<b>" not in nested
     assert str(cell_html(cell(None, None, FMT))) == '<span class="muted">—</span>'
+
+
+def test_escape_writes_what_markupsafe_writes_and_leaves_markup_alone() -> None:
+    import markupsafe
+
+    from viewer.site.cells import escape
+
+    for text in ["plain", "a & b", "<script>'x'</script>", '"q"', "&amp;", "", "ü\u202e<"]:
+        assert escape(text) == str(markupsafe.escape(text))
+        assert type(escape(text)) is str
+    assert escape(markupsafe.Markup("<b>it&#39;s</b>")) == "<b>it&#39;s</b>"
+    assert escape(42) == "42"

@@ -249,6 +249,7 @@ def table_context(
     ctx = page_context(site, lang, path, "table")
     fmt = Formats(lang)
     fields = t.service.key_index() if t.service else {}
+    specs = [(c["key"], tuple(c["path"]), fields.get(c["key"]), c["type"]) for c in t.columns]
     total = t.info.records
     chunks = -(-total // paths.DATA_CHUNK)
     ctx.update(
@@ -270,7 +271,7 @@ def table_context(
             {
                 "seq": r.seq,
                 "href": site.record_href(table, r.seq),
-                "cells": _cells(r, t.columns, fields, fmt),
+                "cells": _cells(r.data, specs, fmt),
             }
             for r in records
         ],
@@ -280,15 +281,20 @@ def table_context(
     return ctx
 
 
-def _cells(
-    record: Record, columns: Sequence[Context], fields: dict[str, Any], fmt: Formats
-) -> list[Context]:
-    data = record.data
-    return [
-        cell(dig(data, c["key"]) if len(c["path"]) > 1 else data.get(c["key"]),
-             fields.get(c["key"]), fmt, kind=c["type"])
-        for c in columns
-    ]  # fmt: skip
+ColumnSpec = tuple[str, tuple[str, ...], Any, str | None]  # key, path, field, type
+
+
+def _cells(data: dict[str, Any], specs: Sequence[ColumnSpec], fmt: Formats) -> list[Context]:
+    cells = []
+    for key, path, field, kind in specs:  # a plain loop: this runs for every cell of a page
+        if len(path) > 1:
+            value: Any = data
+            for part in path:
+                value = value.get(part) if type(value) is dict else None
+        else:
+            value = data.get(key)
+        cells.append(cell(value, field, fmt, kind=kind))
+    return cells
 
 
 RECORD_LABELS = {

@@ -14,7 +14,7 @@ from babel import Locale
 from babel.dates import LOCALTZ, format_date, format_time, get_datetime_format, get_time_format
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, get_group_symbol
 from babel.support import Translations
 
 from viewer.resources import data_path
@@ -130,6 +130,22 @@ def _time_text(lang: str, hour: int, minute: int, second: int) -> str:
 
 
 @cache
+def _plain_integers(lang: str) -> str | None:
+    """Return the group separator if the language writes integers as plain groups of three."""
+    locale = _locale(lang)
+    group = str(get_group_symbol(locale))
+    return group if str(format_decimal(1234567, locale=locale)) == f"1{group}234{group}567" else None
+
+
+def _grouped(lang: str, n: int) -> str:
+    """Return a non-negative integer as format_decimal writes it, without its pattern engine."""
+    group = _plain_integers(lang)
+    if group is None:
+        return str(format_decimal(n, locale=_locale(lang)))
+    return f"{n:,}".replace(",", group)
+
+
+@cache
 def _datetime_pattern(lang: str) -> str:
     return str(get_datetime_format("medium", locale=_locale(lang))).replace("'", "")
 
@@ -173,7 +189,11 @@ class Formats:
 
     def number(self, n: float | None) -> str:
         """Return a number with the language's separators."""
-        return "" if n is None else str(format_decimal(n, locale=self.locale))
+        if n is None:
+            return ""
+        if type(n) is int and n >= 0:  # counts and page numbers: on every page, several times
+            return _grouped(self.lang, n)
+        return str(format_decimal(n, locale=self.locale))
 
     def size(self, n: float | None) -> str:
         """Return a byte count as a short size (1,5 MB in Swedish)."""

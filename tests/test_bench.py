@@ -29,7 +29,7 @@ def _row(text: str, label: str) -> list[str]:
 
 def test_report_marks_each_target_and_missing_figure() -> None:
     text = report.markdown(FAKE, {"CPU": "test"}, ["a note"])
-    assert _row(text, "open (load_export, then the full-text index): time")[1:] == [
+    assert _row(text, "open (load_export, with the full-text index): time")[1:] == [
         "1.20 s", "not available", "<= 1.5x floor time", "pass", "not available"]  # fmt: skip
     assert _row(text, "open (load_export): peak RSS")[-2] == "**FAIL**"
     assert _row(text, "verify: peak RSS")[-2:] == ["-", "**FAIL**"]

@@ -48,3 +48,49 @@ def test_escape_writes_what_markupsafe_writes_and_leaves_markup_alone() -> None:
         assert type(escape(text)) is str
     assert escape(markupsafe.Markup("<b>it&#39;s</b>")) == "<b>it&#39;s</b>"
     assert escape(42) == "42"
+
+
+VALUES: list[object] = [
+    None, "", "text", "x" * 200, "https://example.com/a?b=<c>", "javascript:alert(1)",
+    '<b>"quoted" & \'single\'</b>', 0, -5, 1_700_000_000_000, 1_700_000_000, 1.5, 10**30,
+    True, False, {"a": [1, "<x>"], "b": None}, [1, 2], "2021-05-01T10:00:00Z", "1700000000",
+    "\u202eevil", float("nan"),
+]  # fmt: skip
+
+
+def test_a_value_written_straight_to_html_is_what_its_cell_gives() -> None:
+    from viewer.site.cells import value_html
+
+    for lang in ("en", "sv"):
+        fmt = Formats(lang)
+        for service in load_contract().services:
+            for f in service.fields:
+                for value in VALUES:
+                    expected = str(cell_html(cell(value, f, fmt)))
+                    assert value_html(value, f.type, f.format, fmt) == expected, (f.id, value)
+        for kind in (None, "timestamp", "size", "text", "status", "url"):
+            for value in VALUES:
+                expected = str(cell_html(cell(value, None, fmt, kind=kind)))
+                assert value_html(value, kind, None, fmt) == expected, (kind, value)
+
+
+def test_a_row_from_its_data_is_the_row_from_its_cells() -> None:
+    from viewer.site.cells import row_html
+
+    columns = [
+        {"key": "content.body", "path": ["content", "body"], "type": None, "format": None,
+         "visible": True},
+        {"key": "date", "path": ["date"], "type": "timestamp", "format": "epoch-ms",
+         "visible": False},
+        {"key": "size", "path": ["size"], "type": "size", "format": None, "visible": True},
+    ]  # fmt: skip
+    data = {"content": {"body": "<hi>"}, "date": 1_700_000_000_000, "size": 2048}
+    cells = [
+        cell("<hi>", None, FMT),
+        cell(1_700_000_000_000, None, FMT, kind="timestamp"),
+        cell(2048, None, FMT, kind="size"),
+    ]
+    by_cells = row_html({"seq": 3, "href": "r#3", "cells": cells}, columns, "../", "Record {n}")
+    by_data = row_html({"seq": 3, "href": "r#3", "data": data}, columns, "../", "Record {n}", FMT)
+    assert str(by_data) == str(by_cells)
+    assert "&lt;hi&gt;" in str(by_data) and "<td hidden><time" in str(by_data)

@@ -24,7 +24,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response, StreamingResponse
 
 from viewer.app import downloads, views
-from viewer.app.pages import render, session_of, static_path
+from viewer.app.pages import render, session_of, static_path, wants_json
 from viewer.app.sessions import Session
 from viewer.convert.tabular import cell as csv_cell
 from viewer.convert.tabular import excel_safe
@@ -178,7 +178,7 @@ def table_page(
     records, total = _fetch(session, name, query, page)
     if page > 1 and not records:
         raise HTTPException(404, "No such page.")
-    ctx = context.table_context(session.site, lang, name, page, records)
+    ctx = context.table_context(session.site, lang, name, page, records, cells=wants_json(request))
     ctx["pager"] = context.pager_context(name, page, paths.page_count(total))
     ctx["query"] = {
         "q": query.q, "sort": query.sort or "", "desc": query.desc, "text": query.text,

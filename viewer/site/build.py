@@ -142,7 +142,7 @@ def write_table(
         writer.write(paths.data_file(name, chunk), data_script(slug, chunk, files, rows))
     first_page = store.page(name, limit=paths.PAGE_SIZE)
     for lang in langs:
-        writer.page(context.table_context(site, lang, name, 1, first_page))
+        writer.page(context.table_context(site, lang, name, 1, first_page, cells=False))
         writer.page(context.record_shell_context(site, lang, name))
     return total
 

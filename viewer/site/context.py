@@ -241,9 +241,19 @@ def pager_context(table: str, page: int, pages: int) -> Context:
 
 
 def table_context(
-    site: SiteData, lang: str, table: str, page: int, records: Sequence[Record]
+    site: SiteData,
+    lang: str,
+    table: str,
+    page: int,
+    records: Sequence[Record],
+    *,
+    cells: bool = True,
 ) -> Context:
-    """Return one page of a table: columns, rows of cells, pager, and the data files for search."""
+    """Return one page of a table: columns, rows of cells, pager, and the data files for search.
+
+    Without `cells`, a row has the record's data instead, which the template's `row` filter
+    writes straight to HTML (for a page that is only shown, not given as JSON).
+    """
     t = site.tables[table]
     path = paths.table_page(table, page)
     ctx = page_context(site, lang, path, "table")
@@ -271,7 +281,7 @@ def table_context(
             {
                 "seq": r.seq,
                 "href": site.record_href(table, r.seq),
-                "cells": _cells(r.data, specs, fmt),
+                **({"cells": _cells(r.data, specs, fmt)} if cells else {"data": r.data}),
             }
             for r in records
         ],

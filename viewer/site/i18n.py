@@ -6,7 +6,7 @@ import datetime as dt
 import gettext
 import io
 import re
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 
 import jinja2
@@ -254,7 +254,7 @@ def environment(lang: str) -> jinja2.Environment:
     from viewer.site.cells import cell_html, row_html
 
     env.filters["cell"] = cell_html
-    env.filters["row"] = row_html
+    env.filters["row"] = partial(row_html, fmt=formats)
     env.globals.update(lang=lang, languages=LANGUAGES, language_names=LANGUAGE_NAMES)
     return env
 

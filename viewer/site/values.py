@@ -15,7 +15,8 @@ Cell = dict[str, Any]
 SHORT = 120  # characters of a value shown in a table cell; the record page shows everything
 
 
-def _clip(text: str, limit: int | None) -> str:
+def clip(text: str, limit: int | None) -> str:
+    """Return text cut to `limit` characters (the last one an ellipsis), if it is longer."""
     return text if limit is None or len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -29,7 +30,7 @@ def _nested(value: Any, limit: int | None) -> Cell:
     # Indented JSON takes json's slow Python encoder: table cells (with a limit) expand to the
     # compact text, wrapped; the record page, which shows one record, gets it indented.
     pretty = pretty_json(value) if limit is None else compact
-    return {"kind": "object", "text": _clip(compact, limit or SHORT), "pretty": pretty}
+    return {"kind": "object", "text": clip(compact, limit or SHORT), "pretty": pretty}
 
 
 def _time(value: Any, fmt_name: str | None, fmt: Formats) -> Cell | None:
@@ -74,8 +75,8 @@ def _cell(
     text = str(value)
     href = safe_href(text)
     if href is not None:
-        return {"kind": "url", "text": _clip(text, limit), "href": href, "title": text}
-    return {"kind": "text", "text": _clip(text, limit), "title": text if limit else ""}
+        return {"kind": "url", "text": clip(text, limit), "href": href, "title": text}
+    return {"kind": "text", "text": clip(text, limit), "title": text if limit else ""}
 
 
 def field_for_key(service: Service | None, key: str) -> Field | None:

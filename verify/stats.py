@@ -17,6 +17,7 @@ from verify.values import TypeCheck, timestamp_problem, type_check
 from viewer.timeparse import to_epoch_ms
 
 MAX_POSITIONS = 3
+_NO_IDS: set[Hashable] = set()  # (never added to)
 SHORT_ID = 32  # characters of an id kept as it is to find duplicates; a longer one is hashed
 
 
@@ -179,7 +180,7 @@ class _EntryStats:
         self.owner = owner
         self.file = file
         self.tables: dict[str, TableStats] = {}
-        self.ids: dict[str, list[tuple[Hashable, int]]] = {}
+        self.ids: dict[str, set[Hashable]] = {}  # ids new in this entry, per table
         self._slots: dict[str, tuple[TableStats, _TablePlan, dict[tuple[str, ...], _Shape]]] = {}
 
     def table(self, table: str) -> None:
@@ -217,8 +218,18 @@ class _EntryStats:
         for k in plan.id_keys:
             rid = record.get(k)
             if rid is not None:
-                self.ids.setdefault(table, []).append((_id_hash(rid), index))
+                self._id(stats, table, _id_hash(rid), index)
                 break
+
+    def _id(self, stats: TableStats, table: str, key: Hashable, index: int) -> None:
+        """Count a duplicate id against the ids of the entries before and of this one so far."""
+        new = self.ids.get(table)
+        if new is None:
+            new = self.ids[table] = set()
+        if key in new or key in self.owner.ids_of(table):
+            stats.duplicates.hit(self.file, index)
+        else:
+            new.add(key)
 
     def _value(self, stats: TableStats, fp: _FieldPlan, value: Any, index: int) -> None:
         f = fp.field
@@ -298,15 +309,20 @@ class StatsCollector:
     def begin(self, file: str) -> _EntryStats:
         return _EntryStats(self, file)
 
+    def ids_of(self, table: str) -> set[Hashable]:
+        """Return the ids of a table in the entries merged so far (hashed when long)."""
+        return self._ids.get(table) or _NO_IDS
+
     def merge(self, entry: _EntryStats) -> None:
         for name, stats in entry.tables.items():
             if name in self.tables:
                 self.tables[name].merge(stats)
             else:
                 self.tables[name] = stats
-            seen = self._ids.setdefault(name, set())
-            for digest, index in entry.ids.get(name, []):
-                if digest in seen:
-                    self.tables[name].duplicates.hit(entry.file, index)
+            new = entry.ids.get(name)
+            if new:  # (duplicates were counted as the entry went: they are in its stats)
+                seen = self._ids.get(name)
+                if seen is None:
+                    self._ids[name] = new
                 else:
-                    seen.add(digest)
+                    seen |= new

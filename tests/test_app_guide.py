@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -77,3 +78,13 @@ def test_the_served_guide_links_back_to_the_viewer(run: Running) -> None:
     assert '<a href="/?lang=sv">' in client.get("/guide/sv/").text
     start = client.get("/?lang=sv")
     assert start.status_code == 200 and 'lang="sv"' in start.text
+
+
+def test_a_missing_guide_page_is_the_guide_404_pointing_into_guide(run: Running) -> None:
+    client = run.client()
+    reply = client.get("/guide/sv/no-such-page.html")
+    assert reply.status_code == 404 and "<html" in reply.text
+    assert '="/assets/' not in reply.text and '"base": "/"' not in reply.text
+    assert 'href="/guide/assets/stylesheets/' in reply.text and '"base": "/guide/"' in reply.text
+    styles = list(re.findall(r'(?:href|src)="(/guide/assets/[^"]+)"', reply.text))
+    assert styles and all(client.get(u).status_code == 200 for u in styles)

@@ -15,6 +15,10 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from starlette.responses import FileResponse, HTMLResponse, Response
+from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
+
 from verify.contract import DEFAULT_CONTRACT
 from viewer import __version__
 from viewer.resources import data_path
@@ -120,3 +124,24 @@ def guide_csp(root: Path) -> str:
                 digest = hashlib.sha256(match.group(2).encode("utf-8")).digest()
                 hashes.add(f"'sha256-{base64.b64encode(digest).decode()}'")
     return GUIDE_CSP.format(hashes=" ".join(sorted(hashes)))
+
+
+MOUNT = "/guide"  # where the server serves the guide
+# MkDocs writes its 404 page for a site at the root ("/assets/...", "base": "/"): served under
+# /guide/, for any missing path, it has to point there instead.
+_ROOT_URL = re.compile(r'\b(href|src)="/(?!/)')
+_SEARCH_BASE = '"base": "/"'
+
+
+class GuideFiles(StaticFiles):
+    """The built guide under /guide/, with its 404 page pointing into /guide/."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        response = await super().get_response(path, scope)
+        if response.status_code == 404 and isinstance(response, FileResponse):
+            page = Path(response.path).read_text(encoding="utf-8")
+            page = _ROOT_URL.sub(rf'\1="{MOUNT}/', page).replace(
+                _SEARCH_BASE, f'"base": "{MOUNT}/"'
+            )
+            return HTMLResponse(page, status_code=404)
+        return response

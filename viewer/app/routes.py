@@ -8,6 +8,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from viewer.app import actions, downloads, export_pages, pages
+from viewer.app.guide import MOUNT, GuideFiles
 from viewer.site.build import STATIC
 
 APP_STATIC = Path(__file__).resolve().parent / "static"
@@ -34,7 +35,7 @@ def routes(guide_root: Path | None) -> list[BaseRoute]:
         Mount("/app/site", StaticFiles(directory=STATIC), name="site-static"),
     ]
     if guide_root is not None:
-        table.append(Mount("/guide", StaticFiles(directory=guide_root, html=True), name="guide"))
+        table.append(Mount(MOUNT, GuideFiles(directory=guide_root, html=True), name="guide"))
     check(table)
     return table
 

@@ -39,7 +39,7 @@ def exports(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_clean_export_text_exit_0(exports: Path) -> None:
     result = cli("verify", str(exports / "clean.zip"), "--password-file", str(exports / "pw"))
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines()[0] == "clean.zip: complete  (0 errors, 0 warnings, 1 notes)"
+    assert result.stdout.splitlines()[0] == "clean.zip: complete  (0 errors, 0 warnings, 1 note)"
     assert "\x1b[" not in result.stdout  # no colour when not on a terminal
 
 
@@ -144,7 +144,7 @@ def test_the_text_report_starts_with_the_summary(exports: Path) -> None:
     sha = hashlib.sha256((exports / "broken.zip").read_bytes()).hexdigest()
     lines = plain.splitlines()
     assert lines[:5] == [
-        "broken.zip: incomplete  (1 errors, 1 warnings, 1 notes)",
+        "broken.zip: incomplete  (1 error, 1 warning, 1 note)",
         "coverage 92.9 % of documented fields (104/112); services present 18/19; "
         "269 records in 18 tables",
         f"encryption none; sha256 {sha}",

@@ -10,13 +10,20 @@ from babel.messages.pofile import read_po
 from viewer.site.i18n import Formats, catalog_path, environment, source_messages
 
 
+def _forms(text: str | tuple[str, ...]) -> tuple[str, ...]:
+    """Return a message's forms: one, or (for a plural) each of them."""
+    return text if isinstance(text, tuple) else (text,)
+
+
 def test_swedish_catalog_translates_every_ui_string() -> None:
     with catalog_path("sv").open("rb") as handle:
         catalog = read_po(handle, locale="sv")
     messages = source_messages()
     assert len(messages) > 100
-    missing = [m for m in messages if not (catalog.get(m) and catalog.get(m).string)]
+    missing = [m for m in messages if not (catalog.get(m) and all(_forms(catalog.get(m).string)))]
     assert missing == []
+    plurals = [m for m in catalog if m.id and isinstance(m.id, tuple)]
+    assert len(plurals) >= 15 and all(len(m.string) == 2 for m in plurals)  # nplurals=2
     fuzzy = [m.id for m in catalog if m.id and m.fuzzy]
     assert fuzzy == []
 
@@ -26,13 +33,30 @@ def test_placeholders_survive_translation() -> None:
         catalog = read_po(handle, locale="sv")
     for message in catalog:
         if message.id:
-            for name in ("%(n)s", "%(table)s", "%(name)s", "%(pct)s", "%(size)s"):
-                assert (name in message.id) == (name in message.string), message.id
+            for name in ("%(n)s", "%(m)s", "%(q)s", "%(table)s", "%(name)s", "%(pct)s", "%(size)s"):
+                for msgid, msgstr in zip(_forms(message.id), _forms(message.string), strict=False):
+                    assert (name in msgid) == (name in msgstr), message.id
 
 
 def test_templates_render_in_swedish() -> None:
-    template = environment("sv").from_string('{{ _("Overview") }} {{ _("%(n)s records", n=3) }}')
+    template = environment("sv").from_string(
+        '{{ _("Overview") }} {{ ngettext("%(n)s record", "%(n)s records", 3, n=3) }}'
+    )
     assert template.render() == "Översikt 3 poster"
+
+
+@pytest.mark.parametrize(
+    ("lang", "one", "many"),
+    [("en", "1 record · 1 error", "2,000 records · 3 errors"),
+     ("sv", "1 post · 1 fel", "2\u00a0000 poster · 3 fel")],
+)  # fmt: skip
+def test_counts_take_the_plural_form_of_their_number(lang: str, one: str, many: str) -> None:
+    template = environment(lang).from_string(
+        '{{ ngettext("%(n)s record", "%(n)s records", r, n=r | number) }} · '
+        '{{ ngettext("%(n)s error", "%(n)s errors", e, n=e | number) }}'
+    )
+    assert template.render(r=1, e=1) == one
+    assert template.render(r=2000, e=3) == many
     assert environment("en").from_string('{{ _("Overview") }}').render() == "Overview"
 
 

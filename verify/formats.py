@@ -22,16 +22,24 @@ def render_json(report: dict[str, Any]) -> str:
     return json.dumps(report, ensure_ascii=False, indent=2) + "\n"
 
 
+def count(n: int, noun: str) -> str:
+    """Return a count with its English noun, plural unless it is one ("1 error", "2 errors")."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def _summary_lines(report: dict[str, Any]) -> list[str]:
     s = report["summary"]
     a = report["archive"]
+    counts = ", ".join(
+        count(s[key], noun) for key, noun in (("errors", "error"), ("warnings", "warning"),
+                                              ("infos", "note"))
+    )  # fmt: skip
     return [
-        f"[bold]{a['name']}[/bold]: [{STATUS_STYLE[s['status']]}]{s['status']}[/]"
-        f"  ({s['errors']} errors, {s['warnings']} warnings, {s['infos']} notes)",
+        f"[bold]{a['name']}[/bold]: [{STATUS_STYLE[s['status']]}]{s['status']}[/]  ({counts})",
         f"coverage {s['coverage'] * 100:.1f} % of documented fields "
         f"({s['fields_present']}/{s['fields_documented']}); "
         f"services present {s['services_present']}/{s['services_documented']}; "
-        f"{s['records']} records in {s['tables']} tables",
+        f"{count(s['records'], 'record')} in {count(s['tables'], 'table')}",
         f"encryption {a['encryption']}; sha256 {a['sha256']}",
         f"contract {report['contract']['provider']} {report['contract']['version']}",
     ]

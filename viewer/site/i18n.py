@@ -266,7 +266,10 @@ def reload_templates() -> None:
 
 
 def source_messages() -> list[str]:
-    """Return every UI string marked for translation in the templates and the site's code."""
+    """Return every UI string marked for translation in the templates and the site's code.
+
+    A message with plural forms is there by its singular (its msgid in the catalog).
+    """
     from babel.messages.extract import extract_from_file
 
     found: dict[str, None] = {}
@@ -278,7 +281,7 @@ def source_messages() -> list[str]:
         sources += [("python", p) for p in sorted(folder.glob("*.py"))]
     for method, path in sources:
         for _line, message, _comments, _context in extract_from_file(method, str(path)):
-            for text in message if isinstance(message, tuple) else (message,):
-                if text:
-                    found.setdefault(text, None)
+            text = message[0] if isinstance(message, tuple) else message  # a plural's msgid
+            if text:
+                found.setdefault(text, None)
     return list(found)

@@ -75,3 +75,19 @@ def test_an_aborted_entry_counts_nothing_and_ids_repeat_across_entries() -> None
     assert stats.records == 3 and stats.fields["create_time"].present == 3
     assert [(p.file, p.index) for p in stats.duplicates.positions] == [("b.json", 0)]
     assert stats.files == ["a.json", "b.json"]
+
+
+def test_many_key_sets_are_counted_the_same_without_keeping_each(monkeypatch: Any) -> None:
+    import verify.stats
+
+    records = [{"id": str(i), "createTime": T, f"k{i % 7}": i} for i in range(40)]
+    records += [{"createTime": T, "id": "x"} for _ in range(3)]  # the same keys, in another order
+    kept = collect(("n.json", records, True)).tables["notes"]
+    monkeypatch.setattr(verify.stats, "MAX_SHAPES", 2)
+    spilled = collect(("n.json", records, True)).tables["notes"]
+    for stats in (kept, spilled):
+        assert stats.records == 43
+        created = stats.fields["create_time"]
+        assert (created.present, dict(created.keys)) == (43, {"createTime": 43})
+        assert sum(t.count for t in stats.undocumented_keys.values()) == 40
+    assert kept.undocumented_keys.keys() == spilled.undocumented_keys.keys()

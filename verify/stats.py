@@ -18,6 +18,7 @@ from viewer.timeparse import to_epoch_ms
 
 MAX_POSITIONS = 3
 _NO_IDS: set[Hashable] = set()  # (never added to)
+MAX_SHAPES = 256  # key sets of a table kept per entry; records of others are counted one by one
 SHORT_ID = 32  # characters of an id kept as it is to find duplicates; a longer one is hashed
 
 
@@ -163,6 +164,17 @@ class _Shape:
         ]
 
 
+def _count(stats: TableStats, shape: _Shape, n: int) -> None:
+    """Add `n` records of a shape to its table: records, and every field's presence and key."""
+    stats.records += n
+    for fp, key in shape.present:
+        fstats = stats.fields.get(fp.field.id)
+        if fstats is None:
+            fstats = stats.fields[fp.field.id] = FieldStats()
+        fstats.present += n
+        fstats.keys[key] += n
+
+
 def _role_keys(fields: tuple[Field, ...], record: dict[str, Any]) -> list[tuple[str, str | None]]:
     """Return (key, format) of each field of a role the record has, by the field's first key."""
     found = []
@@ -201,9 +213,15 @@ class _EntryStats:
         stats, plan, shapes = slot
         keys = tuple(record)
         shape = shapes.get(keys)
-        if shape is None:
-            shape = shapes[keys] = _Shape(plan, keys)
-        shape.count += 1
+        if shape is not None:
+            shape.count += 1
+        else:
+            shape = _Shape(plan, keys)
+            if len(shapes) < MAX_SHAPES:
+                shape.count = 1
+                shapes[keys] = shape
+            else:  # too many key sets to keep one each (a hostile file): counted at once
+                _count(stats, shape, 1)
         for fp, key in shape.present:
             value = record[key]
             if value is not None:
@@ -254,13 +272,7 @@ class _EntryStats:
         """Add each shape's count to its table: records, and every field's presence and key."""
         for stats, _plan, shapes in self._slots.values():
             for shape in shapes.values():
-                stats.records += shape.count
-                for fp, key in shape.present:
-                    fstats = stats.fields.get(fp.field.id)
-                    if fstats is None:
-                        fstats = stats.fields[fp.field.id] = FieldStats()
-                    fstats.present += shape.count
-                    fstats.keys[key] += shape.count
+                _count(stats, shape, shape.count)
 
     def _time_order(
         self, stats: TableStats, shape: _Shape, record: dict[str, Any], index: int

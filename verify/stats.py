@@ -185,6 +185,10 @@ def _role_keys(fields: tuple[Field, ...], record: dict[str, Any]) -> list[tuple[
     return found
 
 
+# Per table of an entry: its stats, plan, key sets, new ids, and the ids of the entries before.
+_Slot = tuple["TableStats", _TablePlan, dict[tuple[str, ...], _Shape], set[Hashable], set[Hashable]]
+
+
 class _EntryStats:
     """Statistics of one archive entry, merged into the collector only if the entry is intact."""
 
@@ -193,7 +197,7 @@ class _EntryStats:
         self.file = file
         self.tables: dict[str, TableStats] = {}
         self.ids: dict[str, set[Hashable]] = {}  # ids new in this entry, per table
-        self._slots: dict[str, tuple[TableStats, _TablePlan, dict[tuple[str, ...], _Shape]]] = {}
+        self._slots: dict[str, _Slot] = {}
 
     def table(self, table: str) -> None:
         self._stats(table)
@@ -207,10 +211,20 @@ class _EntryStats:
         return stats
 
     def add(self, table: str, index: int, record: dict[str, Any]) -> None:
+        self.add_raw(table, index, record, "")
+
+    def add_raw(self, table: str, index: int, record: dict[str, Any], raw: str) -> None:
+        """Count one record (its text is not needed: the loader's fast path calls this)."""
         slot = self._slots.get(table)
         if slot is None:  # looked up once per table and entry: this runs for every record
-            slot = self._slots[table] = (self._stats(table), self.owner.plan(table), {})
-        stats, plan, shapes = slot
+            slot = self._slots[table] = (
+                self._stats(table),
+                self.owner.plan(table),
+                {},
+                self.ids.setdefault(table, set()),
+                self.owner.ids_of(table),  # (merged into only at a commit, after this entry)
+            )
+        stats, plan, shapes, new_ids, old_ids = slot
         keys = tuple(record)
         shape = shapes.get(keys)
         if shape is not None:
@@ -236,18 +250,13 @@ class _EntryStats:
         for k in plan.id_keys:
             rid = record.get(k)
             if rid is not None:
-                self._id(stats, table, _id_hash(rid), index)
+                # A duplicate of an id of the entries before, or of this one so far.
+                rkey = _id_hash(rid)
+                if rkey in new_ids or rkey in old_ids:
+                    stats.duplicates.hit(self.file, index)
+                else:
+                    new_ids.add(rkey)
                 break
-
-    def _id(self, stats: TableStats, table: str, key: Hashable, index: int) -> None:
-        """Count a duplicate id against the ids of the entries before and of this one so far."""
-        new = self.ids.get(table)
-        if new is None:
-            new = self.ids[table] = set()
-        if key in new or key in self.owner.ids_of(table):
-            stats.duplicates.hit(self.file, index)
-        else:
-            new.add(key)
 
     def _value(self, stats: TableStats, fp: _FieldPlan, value: Any, index: int) -> None:
         f = fp.field
@@ -270,7 +279,7 @@ class _EntryStats:
 
     def _count_shapes(self) -> None:
         """Add each shape's count to its table: records, and every field's presence and key."""
-        for stats, _plan, shapes in self._slots.values():
+        for stats, _plan, shapes, _new, _old in self._slots.values():
             for shape in shapes.values():
                 _count(stats, shape, shape.count)
 

@@ -230,3 +230,28 @@ def test_a_local_export_keeps_its_password_for_reloads_until_closed(
     assert session.password is None
     watcher.join(WAIT)
     assert not watcher.is_alive()  # the watcher ends with the export
+
+
+def test_the_background_index_gives_way_to_pages_but_goes_on(run: Running, sample: Path) -> None:
+    import time
+
+    from viewer.app import sessions
+
+    session = open_ready(run, sample)
+    before = session.last_request
+    assert run.client().get(f"/x/{session.id}/en/index.html").status_code == 200
+    assert session.last_request > before  # a page marks the export as in use
+    naps: list[float] = []
+
+    def wait(stop: bool = False) -> None:
+        sessions.yield_to_pages(session, lambda: stop, at_most=0.05, sleep=naps.append)()
+
+    session.last_request = 0.0  # no page for a long time: the index goes on at once
+    wait()
+    assert naps == []
+    session.last_request = time.monotonic() + 3600  # pages all the time: it waits, but not forever
+    wait()
+    assert naps and all(nap == sessions.QUIET / 4 for nap in naps)
+    naps.clear()
+    wait(stop=True)  # closing the export ends the wait
+    assert naps == []

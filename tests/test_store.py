@@ -205,3 +205,15 @@ def test_indexing_after_the_load_skips_the_ids_of_an_aborted_entry() -> None:
     assert [r.data["id"] for r in s.search("words")] == ["1", "3"]
     assert s.search("gone") == []
     s.close()
+
+
+def test_index_text_waits_before_each_batch() -> None:
+    from viewer.store import FTS_BATCH
+
+    s = Store.open(contract=CONTRACT)
+    load(s, "a.json", {"notes": [{"id": str(i), "t": f"w{i}"} for i in range(FTS_BATCH * 2 + 1)]})
+    waits: list[int] = []
+    assert s.index_text(wait=lambda: waits.append(1)) is True
+    assert len(waits) == 4  # three batches, and the look that finds nothing left
+    assert [r.seq for r in s.search("w10000")] == [10_000]
+    s.close()

@@ -417,8 +417,13 @@ class Store:
                     self._db.execute(statement)
                 self._indexed = True
 
-    def index_text(self, stop: Callable[[], bool] | None = None) -> bool:
+    def index_text(
+        self, stop: Callable[[], bool] | None = None, wait: Callable[[], None] | None = None
+    ) -> bool:
         """Add every record not yet in the full-text index; False if `stop` said to give up.
+
+        `wait`, if given, is called before each batch, outside the lock (the server's pause
+        while pages are being asked for).
 
         It goes a batch per hold of the lock, so pages are served in between. In memory, the
         batches' JSON texts go to a TextFeed, which indexes them on its own thread and outside
@@ -428,11 +433,15 @@ class Store:
         self.finish_text_feed()
         with self._indexing:
             if self._fts_uri is None:
-                return self._index_in_place(stop)
-            return self._index_through_feed(self._fts_uri, stop)
+                return self._index_in_place(stop, wait)
+            return self._index_through_feed(self._fts_uri, stop, wait)
 
-    def _index_in_place(self, stop: Callable[[], bool] | None) -> bool:
+    def _index_in_place(
+        self, stop: Callable[[], bool] | None, wait: Callable[[], None] | None
+    ) -> bool:
         while True:
+            if wait is not None:
+                wait()
             with self._lock:
                 last = self._next_id - 1
                 if self._text_done >= last:
@@ -443,11 +452,15 @@ class Store:
                 self._db.execute(FTS_FILL, (self._text_done, end))
                 self._text_done = end
 
-    def _index_through_feed(self, uri: str, stop: Callable[[], bool] | None) -> bool:
+    def _index_through_feed(
+        self, uri: str, stop: Callable[[], bool] | None, wait: Callable[[], None] | None
+    ) -> bool:
         feed = TextFeed(uri, background=True)
         done = self._text_done
         try:
             while True:
+                if wait is not None:
+                    wait()
                 with self._lock:
                     if stop is not None and stop():
                         return False

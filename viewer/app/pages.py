@@ -7,6 +7,7 @@ link the context builders make works unchanged. `?format=json` returns a page's 
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -39,6 +40,8 @@ def session_of(request: Request, *, ready: bool = True) -> Session:
         raise HTTPException(404, "No such open export: it may have been closed.")
     if ready and session.state != READY:
         raise NotReady(session)
+    if ready:
+        session.last_request = time.monotonic()  # the background index gives way meanwhile
     return session
 
 

@@ -7,6 +7,7 @@ import shutil
 import sqlite3
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -22,6 +23,8 @@ from viewer.store import Store
 LOADING, READY, FAILED = "loading", "ready", "failed"
 MAX_NAME_BYTES = 200
 SCRATCH_WAIT = 5.0  # seconds shutdown waits for downloads being made to clean up
+QUIET = 0.1  # seconds without a page request before the background index goes on
+YIELD_AT_MOST = 1.0  # seconds a batch of the background index waits for pages, at most
 
 
 def upload_name(name: str) -> str:
@@ -56,6 +59,7 @@ class Session:
     notice: str | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
     closed: threading.Event = field(default_factory=threading.Event)
+    last_request: float = 0.0  # time.monotonic() of the last page asked for
 
     @property
     def site(self) -> SiteData:
@@ -70,6 +74,26 @@ class Session:
         if self.loaded is None:
             raise LookupError(self.id)
         return self.loaded.store
+
+
+def yield_to_pages(
+    session: Session,
+    stop: Callable[[], bool],
+    *,
+    at_most: float = YIELD_AT_MOST,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Callable[[], None]:
+    """Return a wait for the background index: until no page was asked for in QUIET seconds
+    (or `at_most` seconds have passed, so that the index still gets on, or `stop` says so)."""
+
+    def wait() -> None:
+        give_up = time.monotonic() + at_most
+        while time.monotonic() - session.last_request < QUIET and time.monotonic() < give_up:
+            if stop():
+                return
+            sleep(QUIET / 4)
+
+    return wait
 
 
 class Sessions:
@@ -192,13 +216,17 @@ class Sessions:
         self._index(session, loaded)
 
     def _index(self, session: Session, loaded: Loaded) -> None:
-        """Build the full-text index while the pages are served (a search meanwhile waits)."""
+        """Build the full-text index while the pages are served (a search meanwhile waits).
+
+        Pages come first: while they are being asked for, each batch waits a moment (at most
+        YIELD_AT_MOST), so that the index takes the CPU the pages leave.
+        """
 
         def stop() -> bool:
             return self.stopping.is_set() or session.closed.is_set() or session.loaded is not loaded
 
         try:
-            loaded.store.index_text(stop)
+            loaded.store.index_text(stop, yield_to_pages(session, stop))
         except sqlite3.ProgrammingError:  # the Store was closed between two batches
             return
 

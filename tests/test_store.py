@@ -219,12 +219,12 @@ def test_index_text_waits_before_each_batch() -> None:
     s.close()
 
 
-def test_pages_are_16_kib_in_memory_and_in_a_file(tmp_path: Path) -> None:
+def test_pages_are_16_kib_in_memory_and_4_in_a_file(tmp_path: Path) -> None:
     from viewer.store import PAGE_BYTES
 
     assert PAGE_BYTES == 16 * 1024
-    for s in (Store.open(), Store.open(tmp_path / "s" / "store.sqlite")):
+    for s, size in ((Store.open(), PAGE_BYTES), (Store.open(tmp_path / "s" / "db.sqlite"), 4096)):
         names = [row[1] for row in s._db.execute("PRAGMA database_list")]
         sizes = [s._db.execute(f"PRAGMA {name}.page_size").fetchone()[0] for name in names]
-        assert sizes == [PAGE_BYTES] * len(names)
+        assert sizes == [size] * len(names)
         s.close()

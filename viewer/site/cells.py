@@ -6,7 +6,6 @@ made only from hrefs that links.safe_href accepted.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -15,7 +14,7 @@ from markupsafe import Markup
 
 from viewer.site.i18n import Formats
 from viewer.site.links import REL, safe_href
-from viewer.site.values import SHORT, Cell, clip
+from viewer.site.values import SHORT, Cell, at_path, clip, compact_json
 from viewer.timeparse import to_epoch_ms
 
 _EMPTY = '<span class="muted">—</span>'
@@ -76,7 +75,7 @@ def value_html(value: Any, ftype: str | None, time_format: str | None, fmt: Form
     if value is None:
         return _EMPTY
     if isinstance(value, dict | list):
-        compact = json.dumps(value, ensure_ascii=False, separators=(", ", ": "), default=str)
+        compact = compact_json(value)
         summary, full = escape(clip(compact, SHORT)), escape(compact)
         return f'<details class="nested"><summary>{summary}</summary><pre>{full}</pre></details>'
     if ftype == "timestamp":
@@ -125,13 +124,7 @@ def row_html(
             raise ValueError("a row without its cells needs the Formats to write its values")
         data = row["data"]
         for column in columns:  # a plain loop: this runs for every cell of a page
-            path = column["path"]
-            if len(path) > 1:
-                value: Any = data
-                for part in path:
-                    value = value.get(part) if type(value) is dict else None
-            else:
-                value = data.get(column["key"])
+            value = at_path(data, column["path"])
             parts.append("<td>" if column["visible"] else "<td hidden>")
             parts.append(value_html(value, column["type"], column["format"], fmt))
             parts.append("</td>")

@@ -23,7 +23,7 @@ from viewer.site.i18n import (
     translations,
 )
 from viewer.site.model import SiteData, TableSummary
-from viewer.site.values import cell, pretty_json, record_fields
+from viewer.site.values import at_path, cell, pretty_json, record_fields
 from viewer.store import Record, dig
 from viewer.timeparse import to_epoch_ms
 
@@ -259,7 +259,7 @@ def table_context(
     ctx = page_context(site, lang, path, "table")
     fmt = Formats(lang)
     fields = t.service.key_index() if t.service else {}
-    specs = [(c["key"], tuple(c["path"]), fields.get(c["key"]), c["type"]) for c in t.columns]
+    specs = [(tuple(c["path"]), fields.get(c["key"]), c["type"]) for c in t.columns]
     total = t.info.records
     chunks = -(-total // paths.DATA_CHUNK)
     ctx.update(
@@ -291,20 +291,11 @@ def table_context(
     return ctx
 
 
-ColumnSpec = tuple[str, tuple[str, ...], Any, str | None]  # key, path, field, type
+ColumnSpec = tuple[tuple[str, ...], Any, str | None]  # path, field, type
 
 
 def _cells(data: dict[str, Any], specs: Sequence[ColumnSpec], fmt: Formats) -> list[Context]:
-    cells = []
-    for key, path, field, kind in specs:  # a plain loop: this runs for every cell of a page
-        if len(path) > 1:
-            value: Any = data
-            for part in path:
-                value = value.get(part) if type(value) is dict else None
-        else:
-            value = data.get(key)
-        cells.append(cell(value, field, fmt, kind=kind))
-    return cells
+    return [cell(at_path(data, path), field, fmt, kind=kind) for path, field, kind in specs]
 
 
 RECORD_LABELS = {

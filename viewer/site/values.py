@@ -25,8 +25,23 @@ def pretty_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=False, default=str)
 
 
+def at_path(data: dict[str, Any], path: tuple[str, ...] | list[str]) -> Any:
+    """Return a column's value in a record: at its key, or down its path into nested objects."""
+    if len(path) == 1:
+        return data.get(path[0])
+    value: Any = data
+    for part in path:
+        value = value.get(part) if type(value) is dict else None
+    return value
+
+
+def compact_json(value: Any) -> str:
+    """Return a nested value as the one-line JSON a table cell shows."""
+    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "), default=str)
+
+
 def _nested(value: Any, limit: int | None) -> Cell:
-    compact = json.dumps(value, ensure_ascii=False, separators=(", ", ": "), default=str)
+    compact = compact_json(value)
     # Indented JSON takes json's slow Python encoder: table cells (with a limit) expand to the
     # compact text, wrapped; the record page, which shows one record, gets it indented.
     pretty = pretty_json(value) if limit is None else compact

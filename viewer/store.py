@@ -309,7 +309,9 @@ def _mended(rows: list[Any]) -> list[tuple[Any, ...]]:
 class Store:
     """Tables and records of one export; also a RecordSink for the loader."""
 
-    def __init__(self, db: sqlite3.Connection, contract: Contract | None = None) -> None:
+    def __init__(
+        self, db: sqlite3.Connection, contract: Contract | None = None, fts_uri: str | None = None
+    ) -> None:
         self._db = db
         self._contract = contract
         self._counts: dict[str, int] = {}
@@ -321,7 +323,7 @@ class Store:
         self._lock = threading.RLock()
         self._indexed = False
         self._text_done = 0  # records (by id) already in the full-text index
-        self._fts_uri: str | None = None  # the index's own in-memory database, if it has one
+        self._fts_uri = fts_uri  # the index's own in-memory database, if it has one
         self._feed: TextFeed | None = None
         self._indexing = threading.Lock()  # held by the one index_text under way
 
@@ -346,9 +348,7 @@ class Store:
             for schema in ("main", "fts"):
                 db.execute(f"PRAGMA {schema}.page_size={PAGE_BYTES}")
         db.executescript(SCHEMA + FTS_SCHEMA.format(schema="fts." if fts_uri else ""))
-        store = cls(db, contract)
-        store._fts_uri = fts_uri
-        return store
+        return cls(db, contract, fts_uri)
 
     def start_text_feed(self) -> bool:
         """Index the records' text while they load, on another thread; False if it cannot here.

@@ -7,8 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from verify.contract import Contract
+from verify.parallel import can_fork, verify_parallel
 from verify.report import Options, build_report
 from verify.stats import StatsCollector
+from viewer.jsonstream import ijson_c
 from viewer.limits import Limits
 from viewer.loader import load_export
 from viewer.options import PasswordSource
@@ -32,9 +34,21 @@ def verify_export(
     options: Options | None = None,
     limits: Limits | None = None,
     progress: ProgressCallback | None = None,
+    parallel: bool = True,
 ) -> dict[str, Any]:
-    """Return the verification report of the export at `path`; no record is kept."""
+    """Return the verification report of the export at `path`; no record is kept.
+
+    With `parallel` (and two cores, in a process with one thread), a forked worker reads part
+    of the entries (`verify.parallel`); the report is the same either way.
+    """
     collector = new_collector(contract)
+    limits = limits or Limits()
+    if parallel and can_fork():
+        ijson_c()  # fail before reading anything if only the slow backend is present
+        both = verify_parallel(path, collector, password=password, limits=limits, progress=progress)
+        if both is not None:
+            info, problems = both
+            return build_report(contract, collector, info, problems, options)
     result = load_export(
         path,
         password=password,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -175,6 +175,14 @@ def _count(stats: TableStats, shape: _Shape, n: int) -> None:
         fstats.keys[key] += n
 
 
+def _add_hits(tally: Tally, file: str, indexes: list[int]) -> None:
+    """Add hits at these sorted record indexes of one entry to its tally, positions in order."""
+    tally.count += len(indexes)
+    found = tally.positions + [Position(file, index) for index in indexes[:MAX_POSITIONS]]
+    found.sort(key=lambda p: p.index or 0)
+    tally.positions = found[:MAX_POSITIONS]
+
+
 def _role_keys(fields: tuple[Field, ...], record: dict[str, Any]) -> list[tuple[str, str | None]]:
     """Return (key, format) of each field of a role the record has, by the field's first key."""
     found = []
@@ -189,12 +197,36 @@ def _role_keys(fields: tuple[Field, ...], record: dict[str, Any]) -> list[tuple[
 _Slot = tuple["TableStats", _TablePlan, dict[tuple[str, ...], _Shape], set[Hashable], set[Hashable]]
 
 
-class _EntryStats:
-    """Statistics of one archive entry, merged into the collector only if the entry is intact."""
+@dataclass
+class EntryResult:
+    """An intact entry's statistics, worked out without the entries before it (see isolated).
 
-    def __init__(self, owner: StatsCollector, file: str) -> None:
+    `ids` holds, per table, the hashes of the entry's ids; a record whose id an earlier entry
+    has is a duplicate, found when the results are merged (`StatsCollector.merge_result`).
+    """
+
+    file: str
+    tables: dict[str, TableStats]
+    ids: dict[str, set[Hashable]]
+
+
+class _EntryStats:
+    """Statistics of one archive entry, merged into the collector only if the entry is intact.
+
+    An isolated entry does not look at the ids of the entries before it: its commit hands an
+    `EntryResult` to `done` instead of merging, so entries can be worked on in any order (in
+    another process) and merged in theirs.
+    """
+
+    def __init__(
+        self,
+        owner: StatsCollector,
+        file: str,
+        done: Callable[[EntryResult], None] | None = None,
+    ) -> None:
         self.owner = owner
         self.file = file
+        self.done = done
         self.tables: dict[str, TableStats] = {}
         self.ids: dict[str, set[Hashable]] = {}  # ids new in this entry, per table
         self._slots: dict[str, _Slot] = {}
@@ -222,7 +254,8 @@ class _EntryStats:
                 self.owner.plan(table),
                 {},
                 self.ids.setdefault(table, set()),
-                self.owner.ids_of(table),  # (merged into only at a commit, after this entry)
+                # (merged into only at a commit, after this entry; an isolated entry has none)
+                _NO_IDS if self.done is not None else self.owner.ids_of(table),
             )
         stats, plan, shapes, new_ids, old_ids = slot
         keys = tuple(record)
@@ -301,7 +334,10 @@ class _EntryStats:
 
     def commit(self) -> None:
         self._count_shapes()
-        self.owner.merge(self)
+        if self.done is None:
+            self.owner.merge(self)
+        else:
+            self.done(EntryResult(self.file, self.tables, self.ids))
 
     def abort(self) -> None:
         self.tables.clear()
@@ -330,6 +366,42 @@ class StatsCollector:
     def begin(self, file: str) -> _EntryStats:
         return _EntryStats(self, file)
 
+    def isolated(self, done: Callable[[EntryResult], None]) -> IsolatedSink:
+        """Return a sink whose entries ignore the ones before and go to `done` when intact."""
+        return IsolatedSink(self, done)
+
+    def merge_result(
+        self, result: EntryResult, locate: Callable[[str, set[Hashable]], list[int]]
+    ) -> None:
+        """Merge an isolated entry, as if it had been read after every entry merged so far.
+
+        A record whose id an earlier entry has is a duplicate, as one pass would have found:
+        `locate(table, ids)` gives the index of the first record of each such id in the entry
+        (the entry is read again, in the rare case that there is one), to keep the positions.
+        """
+        for name, stats in result.tables.items():
+            stats.service = self.plan(name).service  # the collector's own, not a copy
+            ids = result.ids.get(name)
+            seen = self._ids.get(name)
+            if ids and seen:
+                again = ids & seen
+                if again:
+                    _add_hits(stats.duplicates, result.file, sorted(locate(name, again)))
+            if name in self.tables:
+                self.tables[name].merge(stats)
+            else:
+                self.tables[name] = stats
+            if ids:
+                if seen is None:
+                    self._ids[name] = ids
+                else:
+                    seen |= ids
+
+    def locator(self, table: str, wanted: set[Hashable]) -> tuple[RecordLocator, list[int]]:
+        """Return a sink that finds the first record of each wanted id, and what it finds."""
+        found: list[int] = []
+        return RecordLocator(self.plan(table), table, wanted, found), found
+
     def ids_of(self, table: str) -> set[Hashable]:
         """Return the ids of a table in the entries merged so far (hashed when long)."""
         return self._ids.get(table) or _NO_IDS
@@ -347,3 +419,50 @@ class StatsCollector:
                     self._ids[name] = new
                 else:
                     seen |= new
+
+
+class IsolatedSink:
+    """A record sink for entries worked on apart (see `EntryResult`); nothing is merged here."""
+
+    def __init__(self, owner: StatsCollector, done: Callable[[EntryResult], None]) -> None:
+        self.owner = owner
+        self.done = done
+
+    def begin(self, file: str) -> _EntryStats:
+        return _EntryStats(self.owner, file, self.done)
+
+
+class RecordLocator:
+    """A record sink that notes the index of the first record of each wanted id of a table."""
+
+    def __init__(
+        self, plan: _TablePlan, table: str, wanted: set[Hashable], found: list[int]
+    ) -> None:
+        self.plan = plan
+        self.name = table
+        self.wanted = set(wanted)
+        self.found = found
+
+    def begin(self, file: str) -> RecordLocator:
+        return self
+
+    def table(self, table: str) -> None:
+        pass
+
+    def add(self, table: str, index: int, record: dict[str, Any]) -> None:
+        if table != self.name or not self.wanted:
+            return
+        for k in self.plan.id_keys:
+            rid = record.get(k)
+            if rid is not None:
+                rkey = _id_hash(rid)
+                if rkey in self.wanted:
+                    self.wanted.discard(rkey)
+                    self.found.append(index)
+                break
+
+    def commit(self) -> None:
+        pass
+
+    def abort(self) -> None:
+        self.found.clear()

@@ -16,7 +16,7 @@ from viewer.options import PasswordSource
 from viewer.progress import ProgressCallback
 from viewer.store import Store
 
-__all__ = ["EntrySink", "LoadResult", "Problem", "RecordSink", "load_export"]
+__all__ = ["EntrySink", "LoadResult", "Problem", "RecordSink", "load_entry", "load_export"]
 
 
 class EntrySink(Protocol):
@@ -99,13 +99,13 @@ def _load_entries(
     problems: list[Problem] = []
     total = archive.total
     for entry in archive.entries:
-        problems.extend(_load_entry(archive, entry, sinks, progress, total))
+        problems.extend(load_entry(archive, entry, sinks, progress, total))
     if progress is not None:
         progress(archive.read_total, total)
     return problems
 
 
-def _load_entry(
+def load_entry(
     archive: Archive,
     entry: Entry,
     sinks: Sequence[RecordSink],

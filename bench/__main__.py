@@ -99,7 +99,8 @@ def run_notes(sizes: Sequence[str], runs: int | None) -> list[str]:
     return [
         f"Each figure is the median over runs ({counts}).",
         "Time is wall time of a fresh child process; peak RSS is that child's own maximum "
-        "resident set size (wait4 rusage).",
+        "resident set size (wait4 rusage); verify forks a worker, so its peak is the sum of "
+        "both processes' own peaks (shared pages counted twice).",
         "build and serve run with --no-guide: the guide is the same for every export.",
         f"Load: 16 clients, {serving.REQUESTS} table pages of `{serving.TABLE}` at the same "
         "pseudo-random page numbers for both servers, on 127.0.0.1, bounded in count and time.",

@@ -110,6 +110,56 @@ class Child:
         return self.result
 
 
+class GroupPeak:
+    """Watch a child and its own children: the sum of each one's peak RSS (VmHWM).
+
+    wait4 gives only the biggest process's peak; a command that forks a worker uses both. Each
+    process's VmHWM is read every SAMPLE seconds until it ends (VmHWM only grows, so the last
+    reading is its peak but for the last moments); the sum counts pages they share twice.
+    """
+
+    SAMPLE = 0.02
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.peaks: dict[int, int] = {}
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self._thread.start()
+
+    def _watch(self) -> None:
+        while not self._done.wait(self.SAMPLE):
+            for pid in self._family(self.pid):
+                peak = _hwm(pid)
+                if peak:
+                    self.peaks[pid] = max(self.peaks.get(pid, 0), peak)
+
+    def _family(self, pid: int) -> list[int]:
+        found = [pid]
+        for each in found:
+            try:
+                children = Path(f"/proc/{each}/task/{each}/children").read_text().split()
+            except OSError:
+                continue
+            found.extend(int(c) for c in children)
+        return found
+
+    def total(self) -> int:
+        """Stop watching and return the sum of the peaks seen (bytes)."""
+        self._done.set()
+        self._thread.join()
+        return sum(self.peaks.values())
+
+
+def _hwm(pid: int) -> int:
+    try:
+        text = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0
+    found = re.search(r"VmHWM:\s+(\d+) kB", text)
+    return int(found[1]) * 1024 if found else 0
+
+
 def run(argv: Sequence[Arg], *, timeout: float, ok: Sequence[int] = (0,)) -> Done:
     """Run a child to its end (bounded); fail unless its exit code is one of ok."""
     child = Child(argv)

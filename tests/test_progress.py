@@ -9,6 +9,7 @@ import re
 import subprocess
 import sys
 import textwrap
+import threading
 from pathlib import Path
 
 import pytest
@@ -48,6 +49,17 @@ def test_a_terminal_gets_bytes_rate_and_time_left() -> None:
     assert "Opening" in drawn
     assert "6.0/12.0 MB" in drawn  # bytes done of the total
     assert "/s" in drawn and ("-:--:--" in drawn or "0:00:0" in drawn)  # rate and time left
+
+
+def test_the_bar_starts_no_thread_so_verify_can_still_fork() -> None:
+    before = threading.active_count()
+    master, slave = pty.openpty()
+    with os.fdopen(slave, "w", encoding="utf-8") as terminal:
+        with progress_bar(stream=terminal) as update:
+            assert update is not None
+            update(1, 2)
+            assert threading.active_count() == before
+    assert "Opening" in _read_all(master)
 
 
 def test_no_bar_in_a_pipe_or_when_quiet() -> None:

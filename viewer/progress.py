@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TextIO
 
+REDRAW_SECONDS = 0.1
 ProgressCallback = Callable[[int, int], None]
 """Called with (bytes done, bytes total) as an export is read."""
 
@@ -43,10 +45,19 @@ def progress_bar(
         TransferSpeedColumn(),
         TimeRemainingColumn(),
     )
-    with Progress(*columns, console=Console(file=stream), transient=True) as bar:
+    # Redrawn from the callback, not by rich's own thread: a process with one thread can fork
+    # (verify's worker).
+    with Progress(
+        *columns, console=Console(file=stream), transient=True, auto_refresh=False
+    ) as bar:
         task = bar.add_task(description, total=None)
+        drawn = [0.0]
 
         def update(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
+            now = time.monotonic()
+            if now - drawn[0] >= REDRAW_SECONDS:
+                drawn[0] = now
+                bar.refresh()
 
         yield update

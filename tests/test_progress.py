@@ -54,11 +54,13 @@ def test_a_terminal_gets_bytes_rate_and_time_left() -> None:
 def test_the_bar_starts_no_thread_so_verify_can_still_fork() -> None:
     before = threading.active_count()
     master, slave = pty.openpty()
-    with os.fdopen(slave, "w", encoding="utf-8") as terminal:
-        with progress_bar(stream=terminal) as update:
-            assert update is not None
-            update(1, 2)
-            assert threading.active_count() == before
+    with (
+        os.fdopen(slave, "w", encoding="utf-8") as terminal,
+        progress_bar(stream=terminal) as update,
+    ):
+        assert update is not None
+        update(1, 2)
+        assert threading.active_count() == before
     assert "Opening" in _read_all(master)
 
 

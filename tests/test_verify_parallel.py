@@ -106,12 +106,16 @@ def test_a_damaged_entry_gives_the_error_of_one_pass(tmp_path: Path, which: byte
 
 
 def test_one_entry_is_left_to_the_single_pass(tmp_path: Path) -> None:
-    path = make_zip(tmp_path / "one.zip", {"sms.json": {"sms": sms(0, [1, 2, 2])}})
+    path = make_zip(
+        tmp_path / "one.zip", {"sms.json": {"sms": sms(0, [1, 2, 2])}}, password=PASSWORD
+    )
     collector = new_collector(CONTRACT)
-    assert verify_parallel(path, collector, password=lambda _: "", limits=Limits(),
+    assert verify_parallel(path, collector, password=lambda _: PASSWORD, limits=Limits(),
                            progress=None) is None  # fmt: skip
-    report = verify_export(path, CONTRACT, password=lambda _: "")
+    asked: list[str] = []
+    report = verify_export(path, CONTRACT, password=lambda name: asked.append(name) or PASSWORD)
     assert report["tables"][0]["records"] == 3
+    assert asked == ["one.zip"]  # opened twice (to count its entries, then to read it), asked once
 
 
 def test_progress_counts_both_sides_bytes(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from verify.contract import Contract
-from verify.parallel import can_fork, verify_parallel
+from verify.parallel import can_fork, remembered, verify_parallel
 from verify.report import Options, build_report
 from verify.stats import StatsCollector
 from viewer.jsonstream import ijson_c
@@ -43,6 +43,7 @@ def verify_export(
     """
     collector = new_collector(contract)
     limits = limits or Limits()
+    password = remembered(password)  # asked once, if the single pass opens the export again
     if parallel and can_fork():
         ijson_c()  # fail before reading anything if only the slow backend is present
         both = verify_parallel(path, collector, password=password, limits=limits, progress=progress)

@@ -208,10 +208,12 @@ def _receive(
 
 
 def _enough(theirs: list[int], results: _Results) -> bool:
+    """Whether every worker entry before the first error (if any) is in.
+
+    (The worker sends in order and stops at its own error, so that error ends the wait too.)
+    """
     first_error = results.first_error()
-    return all(i in results.done for i in theirs if first_error is None or i < first_error) or any(
-        results.done.get(i, _Done([])).error is not None for i in theirs
-    )
+    return all(i in results.done for i in theirs if first_error is None or i < first_error)
 
 
 def _ask_ids(here: Connection, theirs: list[int], results: _Results) -> None:

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from viewer.cli import main
+from viewer.cli import COMMANDS, chosen_command, main
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -72,3 +72,36 @@ def test_unknown_command_exits_2() -> None:
 
 def test_main_returns_exit_code_in_process(tmp_path: Path) -> None:
     assert main(["contract", "--contract", str(tmp_path / "x.toml")]) == 2
+
+
+def test_help_lists_every_command_and_each_has_its_own_help() -> None:
+    listing = run_cli("--help")
+    assert listing.returncode == 0
+    for name, _module, help_text in COMMANDS:
+        assert f"{name}  " in listing.stdout and help_text[:30] in listing.stdout
+    for name, _module, _help in COMMANDS:
+        own = run_cli(name, "--help")
+        assert own.returncode == 0, own.stderr
+        assert own.stdout.startswith(f"usage: export-viewer {name} ")
+        assert "--quiet" in own.stdout  # the common options, on every command
+
+
+def test_a_command_imports_only_its_own_module() -> None:
+    """Start-up: `verify` does not pay for the sample writer, the converters or the server."""
+    script = (
+        "import sys\n"
+        "from viewer.cli import main\n"
+        "code = main(['contract', '--format', 'json'])\n"
+        "print(code, sorted(m for m in sys.modules if m.startswith('viewer.commands.')))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False
+    )
+    last = result.stdout.splitlines()[-1]
+    assert last == "0 ['viewer.commands.contract']", result.stderr
+
+
+def test_chosen_command_skips_top_level_options() -> None:
+    assert chosen_command(["--version"]) is None
+    assert chosen_command(["verify", "--format", "json", "a.zip"]) == "verify"
+    assert chosen_command(["--help", "serve"]) == "serve"

@@ -54,8 +54,20 @@ def _load(module: str) -> ModuleType:
     return importlib.import_module(module)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Return the parser with every command registered."""
+def chosen_command(argv: Sequence[str]) -> str | None:
+    """Return the command named in `argv` (its first word that is not an option), if any.
+
+    The top-level options (--help, --version) take no value, so the first other word is the
+    command (or a typo, which argparse reports)."""
+    return next((word for word in argv if not word.startswith("-")), None)
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """Return the parser with every command registered.
+
+    Every command is listed with its help line, but only the one chosen in `argv` imports its
+    module and adds its options (all of them when `argv` is None): the other modules' imports
+    (the sample writer, the converters...) would only slow down the start of this one."""
     parser = _Parser(
         prog="export-viewer",
         description="Open, verify, browse and convert a personal-data export, on this machine.",
@@ -63,7 +75,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
+    chosen = None if argv is None else chosen_command(argv)
     for name, module, help_text in COMMANDS:
+        if argv is not None and name != chosen:
+            sub.add_parser(name, help=help_text)  # listed only: never parsed in this run
+            continue
         mod = _load(module)
         command = sub.add_parser(
             name,
@@ -79,8 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return its exit code."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(words)
+    args = parser.parse_args(words)
     try:
         result: int = _load(args._module).run(args)
         return result

@@ -6,12 +6,13 @@ import csv
 import io
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.table import Table
+if TYPE_CHECKING:
+    from rich.table import Table
 
-from viewer.templating import environment
+# rich (text) and Jinja (HTML) are imported by the renderers that use them: a JSON report,
+# the form scripts ask for, should not pay for their start-up.
 
 STATUS_STYLE = {"complete": "green", "incomplete": "yellow", "invalid": "red"}
 SEVERITY_STYLE = {"error": "red", "warning": "yellow", "info": "cyan"}
@@ -46,6 +47,8 @@ def _summary_lines(report: dict[str, Any]) -> list[str]:
 
 
 def _services_table(report: dict[str, Any]) -> Table:
+    from rich.table import Table
+
     table = Table(title="Services", show_lines=False, expand=False)
     for col in ("service", "status", "records", "fields", "coverage"):
         table.add_column(col, justify="right" if col in {"records", "coverage"} else "left")
@@ -61,6 +64,8 @@ def _services_table(report: dict[str, Any]) -> Table:
 
 
 def _findings_table(report: dict[str, Any]) -> Table:
+    from rich.table import Table
+
     table = Table(title="Findings", show_lines=False)
     for col in ("severity", "check", "where", "count", "message"):
         table.add_column(col, overflow="fold")
@@ -75,6 +80,8 @@ def _findings_table(report: dict[str, Any]) -> Table:
 
 def render_text(report: dict[str, Any], *, color: bool | None = None, width: int = 120) -> str:
     """Return the report for a terminal: the summary, a table per service, then the findings."""
+    from rich.console import Console
+
     buffer = io.StringIO()
     # color None (a terminal, --color auto) lets rich decide; False turns colour off for sure.
     console = Console(
@@ -100,6 +107,8 @@ def render_text(report: dict[str, Any], *, color: bool | None = None, width: int
 
 
 def _fields_table(service: dict[str, Any]) -> Table:
+    from rich.table import Table
+
     title = f"{service['name']['en']} ({service['id']}): fields"
     if service["status"] in ("missing", "empty"):
         title += f" ({service['status']})"
@@ -125,6 +134,8 @@ def _mapping_lines(mapping: dict[str, Any]) -> str:
 
 def render_html(report: dict[str, Any], *, standalone: bool = True) -> str:
     """Return the report as a printable HTML page (or the fragment the viewer embeds)."""
+    from viewer.templating import environment
+
     template = environment().get_template("report.html")
     return template.render(report=report, standalone=standalone)
 
@@ -157,6 +168,9 @@ def _share(x: float | None) -> str:
 
 def render_summary_text(reports: Sequence[dict[str, Any]], *, width: int = 120) -> str:
     """Return the many-exports summary for the terminal: one row per export, then per service."""
+    from rich.console import Console
+    from rich.table import Table
+
     rows = summary_rows(reports)
     table = Table(title="Summary", expand=False)
     for col in ("export", "status", "errors", "warnings", "records", "coverage"):
@@ -200,5 +214,7 @@ def summary_services(reports: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def render_summary_html(reports: Sequence[dict[str, Any]]) -> str:
     """Return the many-exports summary as a standalone HTML page."""
+    from viewer.templating import environment
+
     template = environment().get_template("report_summary.html")
     return template.render(rows=summary_rows(reports), services=summary_services(reports))

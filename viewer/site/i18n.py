@@ -8,17 +8,19 @@ import io
 import re
 from functools import cache, partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import jinja2
 from babel import Locale
-from babel.dates import LOCALTZ, format_date, format_time, get_datetime_format, get_time_format
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, get_group_symbol
-from babel.support import Translations
 
 from viewer.resources import data_path
 from viewer.timeparse import ms_to_datetime, to_epoch_ms
+
+if TYPE_CHECKING:
+    import jinja2
+
+# Babel's dates and catalogs and Jinja are imported where they are first used: `verify` writes
+# numbers in Swedish for its report and should not pay for the rest (a fifth of its start-up).
 
 LANGUAGES = ("en", "sv")
 LANGUAGE_NAMES = {"en": "English", "sv": "Svenska"}
@@ -75,6 +77,10 @@ def translations(lang: str) -> gettext.NullTranslations:
     """Return the compiled catalog of `lang` (English is the source language)."""
     if lang == "en":
         return gettext.NullTranslations()
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+    from babel.support import Translations
+
     with catalog_path(lang).open("rb") as handle:
         catalog = read_po(handle, locale=lang)
     # Compiled in memory at start-up, so no binary .mo needs to be committed or kept in sync.
@@ -98,6 +104,8 @@ def _locale(lang: str) -> Locale:
 # big pages: days and times of day repeat, so each is formatted once per language.
 @cache
 def _day_text(lang: str, day: dt.date, fmt: str) -> str:
+    from babel.dates import format_date
+
     return str(format_date(day, fmt, locale=_locale(lang)))
 
 
@@ -107,6 +115,8 @@ _TIME_FIELDS = frozenset({"h", "hh", "H", "HH", "m", "mm", "s", "ss", "a"})
 @cache
 def _time_pattern(lang: str) -> tuple[str, tuple[str, str]] | None:
     """Return the medium time pattern as a %-format with the day periods, if it is a plain one."""
+    from babel.dates import get_time_format
+
     locale = _locale(lang)
     pattern = get_time_format("medium", locale=locale)
     text = str(pattern.format)  # the %-format (the attribute hides a method of that name)
@@ -120,6 +130,8 @@ def _time_pattern(lang: str) -> tuple[str, tuple[str, str]] | None:
 def _time_text(lang: str, hour: int, minute: int, second: int) -> str:
     plain = _time_pattern(lang)
     if plain is None:
+        from babel.dates import format_time
+
         return str(format_time(dt.time(hour, minute, second), "medium", locale=_locale(lang)))
     pattern, (am, pm) = plain
     h12 = hour % 12 or 12
@@ -147,7 +159,17 @@ def _grouped(lang: str, n: int) -> str:
 
 @cache
 def _datetime_pattern(lang: str) -> str:
+    from babel.dates import get_datetime_format
+
     return str(get_datetime_format("medium", locale=_locale(lang))).replace("'", "")
+
+
+@cache
+def _local_zone() -> dt.tzinfo:
+    """Return the zone of this machine, as Babel finds it (the dates of every page use it)."""
+    from babel.dates import LOCALTZ
+
+    return LOCALTZ
 
 
 class Formats:
@@ -162,7 +184,7 @@ class Formats:
         when = ms_to_datetime(ms) if ms is not None else None
         if when is None:
             return ""
-        local = when.astimezone(LOCALTZ)
+        local = when.astimezone(_local_zone())
         day = _day_text(self.lang, local.date(), "medium")
         time = _time_text(self.lang, local.hour, local.minute, local.second)
         return _datetime_pattern(self.lang).replace("{0}", time).replace("{1}", day)
@@ -172,7 +194,7 @@ class Formats:
         when = ms_to_datetime(ms) if ms is not None else None
         if when is None:
             return ""
-        return _day_text(self.lang, when.astimezone(LOCALTZ).date(), fmt)
+        return _day_text(self.lang, when.astimezone(_local_zone()).date(), fmt)
 
     def when(self, iso: str | None) -> str:
         """Return an ISO 8601 time (a report's) as a local date and time."""
@@ -180,6 +202,8 @@ class Formats:
 
     def month(self, key: str) -> str:
         """Return a `YYYY-MM` key as the month's name and year."""
+        from babel.dates import format_date
+
         year, month = (int(part) for part in key.split("-"))
         return str(format_date(dt.date(year, month, 1), "LLLL y", locale=self.locale))
 
@@ -226,6 +250,8 @@ class Formats:
 @cache
 def environment(lang: str) -> jinja2.Environment:
     """Return the Jinja environment of one language (autoescaped, strict, with gettext)."""
+    import jinja2
+
     if lang not in LANGUAGES:
         raise ValueError(f"unsupported language {lang!r}")
     env = jinja2.Environment(

@@ -15,6 +15,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
+	$(BIN)/python -m compileall -q viewer verify  # bytecode, as a wheel install has (editable here)
 	$(BIN)/export-viewer demo
 
 check: $(STAMP)

@@ -20,6 +20,14 @@ LATEST = 1_800_000_000_000  # 2027-01-15
         (EARLIEST_MS - 1, "epoch-ms", "too-early"),
         (12, "epoch-ms", "too-early"),
         (LATEST + 1, "epoch-ms", "future"),
+        (EARLIEST_MS, "epoch-ms", None),  # the bounds of the plain case, answered first
+        (LATEST, "epoch-ms", None),
+        (EARLIEST_MS // 1000, "epoch-s", None),
+        (EARLIEST_MS // 1000 - 1, "epoch-s", "too-early"),
+        (LATEST // 1000, "epoch-s", None),
+        (LATEST // 1000 + 1, "epoch-s", "future"),
+        (True, "epoch-ms", "unparseable"),  # a bool is no int here
+        (1_700_000_000_000.0, "epoch-ms", None),  # a float in ms: read, not taken for an int
         ("2024-05-01T10:00:00+02:00", "iso", None),
         ("2024-13-01", "iso", "unparseable"),
         ("yesterday", "iso", "unparseable"),

@@ -10,7 +10,7 @@ import pytest
 
 from tests.zipfactory import make_zip
 from verify.contract import load_contract
-from viewer.jsonfast import FastParser, HandOver
+from viewer.jsonfast import MIDPOINT_WINDOW, FastParser, HandOver, Midpoint, first_table
 from viewer.jsonstream import Problem, parse_chunks
 from viewer.loader import load_export
 
@@ -174,3 +174,97 @@ def test_anything_unusual_hands_over(data: bytes) -> None:
 def test_colons_in_text_are_not_taken_for_duplicate_keys() -> None:
     records, problems = fast(b'{"t": [{"u": "https://x", "d": {"t": "10:00"}}]}', 7)
     assert problems == [] and records == [("t", 0, {"u": "https://x", "d": {"t": "10:00"}})]
+
+
+def midpoint(text: str, at: int, piece: int) -> Midpoint:
+    found = Midpoint(at)
+    for start in range(0, len(text), piece):
+        found.feed(text[start : start + piece])
+    return found
+
+
+@pytest.mark.parametrize("piece", [1, 5, 100, 1 << 20])
+def test_the_midpoint_is_the_first_brace_after_a_comma_whatever_the_chunking(piece: int) -> None:
+    text = '{"t": [{"a": {"b": 1}}, \n {"a": 2},{"a": 3}]}'
+    second = text.index('{"a": 2}')
+    assert midpoint(text, 0, piece).found == second  # not the root, the first record nor "b"'s
+    assert midpoint(text, second, piece).found == second
+    assert midpoint(text, text.index('{"a": 2}') + 1, piece).found == text.index('{"a": 3}')
+    assert midpoint(text, text.index('{"a": 3}') + 1, piece).found is None  # (waits: no more)
+
+
+def test_the_midpoint_gives_up_past_its_window() -> None:
+    text = '{"t": [{"a": "' + "x" * (3 * MIDPOINT_WINDOW) + '"}]}'
+    found = midpoint(text, 20, 4096)
+    assert found.failed and found.found is None
+    blanks = '{"t": [{"a": 1},' + " " * (2 * MIDPOINT_WINDOW) + '{"a": 2}]}'
+    assert midpoint(blanks, 2 * MIDPOINT_WINDOW, 4096).failed  # the comma is out of sight
+
+
+def test_the_midpoint_search_stays_linear_on_braces_and_blanks() -> None:
+    text = "{ " * (2 * MIDPOINT_WINDOW)  # every brace looks back over one blank only
+    found = midpoint(text, MIDPOINT_WINDOW, 1 << 20)
+    assert found.failed
+
+
+@pytest.mark.parametrize(
+    ("text", "table"),
+    [
+        ('{"sms": [', "sms"),
+        (' \n{ "a\\"b" :\t[{}', 'a"b'),
+        ('{"sms": {', None),
+        ('{"sms"', None),  # not yet known
+        ("[{}]", None),
+        ('{"sms": 1', None),
+    ],
+)
+def test_first_table_is_read_from_the_beginning(text: str, table: str | None) -> None:
+    assert first_table(text) == table
+
+
+def split_parse(text: str, at: int) -> tuple[FastParser, list[Record], FastParser, list[Record]]:
+    """Parse a head half to the split point and a tail half from it (as found by Midpoint)."""
+    head: list[Record] = []
+    parser = FastParser("f.json", lambda _t: None, lambda t, i, r, raw: head.append((t, i, r)))
+    parser.stop_at(at)
+    parser.feed(text.encode())
+    tail: list[Record] = []
+    rest = FastParser.tail(
+        "f.json", "t", lambda _t: None, lambda t, i, r, raw: tail.append((t, i, r))
+    )
+    place = midpoint(text, at, 1 << 20).found
+    assert place is not None
+    rest.feed_text(text[place:])
+    rest.close()
+    return parser, head, rest, tail
+
+
+def test_a_head_stops_at_the_split_point_and_the_tail_goes_on_from_it() -> None:
+    doc = {"t": [{"id": i, "s": "x" * (i % 7)} for i in range(50)], "u": [{"id": 1}]}
+    text = json.dumps(doc)
+    parser, head, _rest, tail = split_parse(text, len(text) // 2)
+    assert parser.stopped and parser.stopped_at == midpoint(text, len(text) // 2, 9).found
+    assert [r for _t, _i, r in head + tail] == doc["t"] + doc["u"]
+    assert [i for t, i, _r in tail if t == "t"] == list(range(len(tail) - 1))  # counted from 0
+    assert tail[-1] == ("u", 0, {"id": 1})
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        {"t": [{"id": i, "s": "a,{b" * 30} for i in range(20)]},  # the place inside a string
+        {"t": [{"id": i, "p": [{"n": 1}, {"n": 2}] * 9} for i in range(20)]},  # or a record
+        {"s": [{"id": 1}], "t": [{"id": i} for i in range(90)]},  # a second table begun
+    ],
+)
+def test_a_head_reads_on_unless_the_split_point_begins_a_record_of_the_first_table(
+    doc: dict[str, Any],
+) -> None:
+    text = json.dumps(doc)
+    records: list[Record] = []
+    parser = FastParser("f.json", lambda _t: None, lambda t, i, r, raw: records.append((t, i, r)))
+    parser.stop_at(len(text) // 2 + 3)
+    parser.feed(text.encode())
+    parser.close()
+    assert not parser.stopped
+    assert [r for _t, _i, r in records] == [r for rows in doc.values() for r in rows]

@@ -21,6 +21,10 @@ from typing import Any
 from viewer.jsonstream import BOM, Problem
 
 WS = re.compile(r"[ \t\n\r]*")
+BLANK = " \t\n\r"
+FIRST_TABLE = re.compile(r'[ \t\n\r]*\{[ \t\n\r]*(?=")')
+TABLE_OPENS = re.compile(r"[ \t\n\r]*:[ \t\n\r]*\[")
+MIDPOINT_WINDOW = 64 * 1024  # characters searched from a split point for a record's start
 SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
 MAX_PENDING = 8 * 1024 * 1024  # characters of one unfinished record before handing over
 NEAR_END = 16  # a scan error this close to the end of the buffer may just be a cut record
@@ -65,6 +69,63 @@ def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return built
 
 
+class Midpoint:
+    """The place an entry is split at: the first `{` at or after a character offset whose
+    previous non-blank character is a comma, which is how every record but a table's first
+    begins.
+
+    Both halves of a split entry find it the same way in the same text; only the half that
+    parses from the start can tell whether it truly begins a record (a string may hold `,{`, a
+    record an array of objects).
+    Fed the entry's text in order; gives up (`failed`) if the window passes without one.
+    """
+
+    def __init__(self, at: int) -> None:
+        self.at = at
+        self.found: int | None = None
+        self.failed = False
+        self.seen = 0  # characters fed so far
+        self._window = ""  # the text from a little before `at`, until the place is found
+        self._window_start = 0
+
+    def feed(self, text: str) -> int | None:
+        """Take the next text; return the place once it is known."""
+        start, self.seen = self.seen, self.seen + len(text)
+        if self.found is not None or self.failed or self.seen <= self.at - MIDPOINT_WINDOW:
+            return self.found
+        if not self._window:
+            self._window_start = max(start, self.at - MIDPOINT_WINDOW)
+        self._window += text[self._window_start + len(self._window) - start :]
+        window = self._window
+        brace = window.find("{", max(self.at - self._window_start, 0))
+        while brace >= 0:
+            before = brace - 1
+            while before >= 0 and window[before] in BLANK:  # (back to the brace before, at most)
+                before -= 1
+            if before >= 0 and window[before] == ",":
+                self.found, self._window = self._window_start + brace, ""
+                return self.found
+            if before < 0 and self._window_start > 0:  # blanks all through the window
+                break
+            brace = window.find("{", brace + 1)
+        if brace >= 0 or len(window) > 2 * MIDPOINT_WINDOW:
+            self.failed, self._window = True, ""
+        return None
+
+
+def first_table(text: str) -> str | None:
+    """Return the name of the first table of an entry from its beginning (None: not yet known,
+    or no object of arrays)."""
+    opened = FIRST_TABLE.match(text)
+    if opened is None:
+        return None
+    try:
+        name, end = json.JSONDecoder().scan_once(text, opened.end())  # type: ignore[attr-defined]
+    except (json.JSONDecodeError, StopIteration):
+        return None
+    return name if isinstance(name, str) and TABLE_OPENS.match(text, end) else None
+
+
 class FastParser:
     """A push parser for one plain, well-formed entry: feed() chunks, then close()."""
 
@@ -92,6 +153,47 @@ class FastParser:
         self._started = False
         self._table = ""
         self._index: dict[str, int] = {}
+        self._base = 0  # characters of the entry before the buffer
+        self._midpoint: Midpoint | None = None
+        self.stopped = False
+        self.stopped_at: int | None = None  # the character offset of the split point
+
+    @classmethod
+    def tail(
+        cls,
+        file: str,
+        table: str,
+        on_table: Callable[[str], None],
+        on_record: RawRecordCallback,
+        *,
+        max_depth: int = 64,
+    ) -> FastParser:
+        """Return a parser for the text from a split point on: records of `table`, the first
+        of them at index 0 (fed with feed_text, the caller decodes)."""
+        parser = cls(file, on_table, on_record, max_depth=max_depth)
+        parser._started, parser._state, parser._table = True, RECORD, table
+        parser._index[table] = 0
+        on_table(table)
+        return parser
+
+    def stop_at(self, at: int) -> None:
+        """Stop at the split point at or after character `at` (`Midpoint`), if it begins a
+        record of the entry's first table; else read on to the end."""
+        self._midpoint = Midpoint(at)
+
+    def give_up_stop(self) -> None:
+        """Read on to the end after all."""
+        self._midpoint = None
+
+    def _reached(self, at: int, state: int) -> bool:
+        """Decide, at the first record start past the split point, whether to stop there."""
+        midpoint, self._midpoint = self._midpoint, None
+        return (
+            midpoint is not None
+            and midpoint.found == at
+            and state == RECORD
+            and len(self._index) == 1  # still in the entry's first table
+        )
 
     @property
     def delivered(self) -> int:
@@ -111,6 +213,13 @@ class FastParser:
         if len(self._buf) - self._pos > MAX_PENDING:
             raise HandOver("a record larger than the window")
 
+    def feed_text(self, text: str) -> None:
+        """Parse the next text of the entry (a tail parser's caller decodes it)."""
+        self._take(text)
+        self._run(final=False)
+        if len(self._buf) - self._pos > MAX_PENDING:
+            raise HandOver("a record larger than the window")
+
     def close(self) -> list[Problem]:
         """Finish the entry and return its problems (only a BOM can be one here)."""
         self._extend(b"", final=True)
@@ -124,6 +233,12 @@ class FastParser:
             text = self._decoder.decode(chunk, final)
         except UnicodeDecodeError as exc:
             raise HandOver("invalid UTF-8") from exc
+        self._take(text)
+
+    def _take(self, text: str) -> None:
+        self._base += self._pos
+        if self._midpoint is not None:
+            self._midpoint.feed(text)
         self._buf = self._buf[self._pos :] + text if self._pos < len(self._buf) else text
         self._pos = 0
         self._escapes = SURROGATE.search(self._buf) is not None  # once per chunk, not per record
@@ -135,12 +250,18 @@ class FastParser:
         pos = self._pos
         state = self._state
         skip = WS.match
+        split = self._midpoint.at - self._base if self._midpoint is not None else size + 1
         while True:
             pos = skip(buf, pos).end()  # type: ignore[union-attr]  # "[...]*" always matches
             if pos >= size:
                 break
             char = buf[pos]
             if char == "{" and state in (RECORD, FIRST):
+                if pos >= split:  # the first record start past the split point (if any)
+                    split = size + 1
+                    if self._reached(self._base + pos, state):
+                        self.stopped, self.stopped_at = True, self._base + pos
+                        break
                 end = self._record(buf, pos, final)
                 if end < 0:
                     break
@@ -179,6 +300,8 @@ class FastParser:
         if state == VALUE and char == "[":
             if self._table in self._index:
                 raise HandOver("a table key repeated")
+            if self._index:
+                self.give_up_stop()  # a second table before the split point
             self.on_table(self._table)
             self._index.setdefault(self._table, 0)
             return pos + 1, FIRST

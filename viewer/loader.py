@@ -16,7 +16,9 @@ from viewer.options import PasswordSource
 from viewer.progress import ProgressCallback
 from viewer.store import Store
 
-__all__ = ["EntrySink", "LoadResult", "Problem", "RecordSink", "load_entry", "load_export"]
+__all__ = [
+    "EntrySink", "Fan", "LoadResult", "Problem", "RecordSink", "Stop", "load_entry", "load_export"
+]  # fmt: skip
 
 
 class EntrySink(Protocol):
@@ -48,6 +50,20 @@ class LoadResult:
     info: ArchiveInfo
     store: Store | None
     problems: list[Problem]
+
+
+@dataclass
+class Stop:
+    """Where to stop reading an entry that is read in two halves (see `viewer.halves`).
+
+    The head half stops at the first record start at or after character `at` if it is the split
+    point the tail half finds too. `records` is then how many records of the entry's first table
+    came before it (None: the entry was read to the end, as without a stop).
+    """
+
+    at: int
+    records: int | None = None
+    place: int | None = None  # the character offset it stopped at
 
 
 def load_export(
@@ -111,11 +127,16 @@ def load_entry(
     sinks: Sequence[RecordSink],
     progress: ProgressCallback | None,
     total: int,
+    stop: Stop | None = None,
 ) -> list[Problem]:
-    """Parse one entry into every sink; commit after its integrity check, else abort."""
+    """Parse one entry into every sink; commit after its integrity check, else abort.
+
+    With `stop`, the entry's head half: it may end at the split point, committed unchecked (the
+    tail half, read to the end, checks the entry's CRC/HMAC for both).
+    """
     targets = [sink.begin(entry.name) for sink in sinks]
     try:
-        problems, ok = _parse_entry(archive, entry, targets, progress, total)
+        problems, ok = _parse_entry(archive, entry, targets, progress, total, stop)
     except BaseException:
         for target in targets:
             target.abort()
@@ -134,10 +155,13 @@ def _parse_entry(
     targets: list[EntrySink],
     progress: ProgressCallback | None,
     total: int,
+    stop: Stop | None = None,
 ) -> tuple[list[Problem], bool]:
     """Parse on the fast path; if it hands over, replay the entry through the exact parser."""
-    fan = _Fan(targets)
+    fan = Fan(targets)
     fast = FastParser(entry.name, fan.table, fan.add_raw(), max_depth=archive.limits.max_depth)
+    if stop is not None:
+        fast.stop_at(stop.at)
     start = archive.read_total
     chunks = archive.chunks(entry)
     try:
@@ -145,6 +169,10 @@ def _parse_entry(
             fast.feed(chunk)
             if progress is not None:
                 progress(archive.read_total, total)
+            if fast.stopped and stop is not None:
+                chunks.close()
+                stop.records, stop.place = fast.delivered, fast.stopped_at
+                return fast.problems, True
         return fast.close(), True
     except HandOver:
         chunks.close()
@@ -158,7 +186,7 @@ def _parse_entry(
     return problems, not parser.failed
 
 
-class _Fan:
+class Fan:
     """Pass one entry's tables and records to every sink (the raw text to those that keep it)."""
 
     def __init__(self, targets: list[EntrySink]) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from tests.zipfactory import make_zip
 from verify.contract import load_contract
-from verify.parallel import remembered, split, verify_parallel
+from verify.parallel import MIN_HALF, halves, remembered, split, verify_parallel
 from verify.report import build_report
 from verify.run import new_collector, verify_export
 from viewer.errors import ArchiveError
@@ -129,3 +129,93 @@ def test_progress_counts_both_sides_bytes(tmp_path: Path) -> None:
     )
     assert seen[-1] == (total, total)
     assert all(t == total and 0 <= d <= total for d, t in seen)
+
+
+def test_only_an_entry_that_outweighs_the_others_is_read_in_halves() -> None:
+    big = 4 * MIN_HALF
+    index, at = halves([100, big, MIN_HALF]) or (None, 0)
+    assert index == 1 and (big + MIN_HALF + 100) // 2 < at < big  # (the tail is inflated too)
+    assert halves([big]) is not None
+    assert halves([big, big - 100, 200]) is None  # no need: the two sides are even already
+    assert halves([MIN_HALF - 1]) is None and halves([]) is None
+
+
+def big_sms() -> list[dict[str, Any]]:
+    """More than MIN_HALF of SMS; ids and faults of the tail half repeat or follow the head's."""
+    records = sms(0, list(range(12_000)))
+    records[-5]["id"] = 17  # a duplicate of the head's, twice, and of the tail's own
+    records[-3]["id"] = 17
+    records[-4]["id"] = records[-2]["id"]
+    records[-6]["updateTime"] = "yesterday"  # a bad time, with its position
+    records[-7]["colour"] = "red"  # an undocumented field
+    return records
+
+
+def halved(tmp_path: Path, records: Any, **more: Any) -> Path:
+    data = {"export/sms.json": {"sms": records}, "export/notes.json": {"notes": [{"id": 1}]}}
+    data |= more
+    path = make_zip(tmp_path / "export.zip", data, password=PASSWORD)
+    size = len(json.dumps({"sms": records}).encode())
+    assert size > MIN_HALF and halves([size, 100]) is not None
+    return path
+
+
+def test_an_entry_read_in_halves_gives_the_report_of_one_pass(tmp_path: Path) -> None:
+    path = halved(tmp_path, big_sms(), **{"export/sms_2.json": {"sms": sms(0, [17, 11_999])}})
+    one = timeless(verify_export(path, CONTRACT, password=lambda _: PASSWORD, parallel=False))
+    assert timeless(parallel_report(path)) == one
+    found = {f["check"]: f for f in one["findings"] if f["table"] == "sms"}
+    assert found["duplicate-id"]["count"] == 5
+    assert [p["index"] for p in found["duplicate-id"]["positions"]] == [11_995, 11_997, 11_998]
+    assert [p["index"] for p in found["timestamp-invalid"]["positions"]] == [11_994]
+
+
+@pytest.mark.parametrize(
+    "records",
+    [
+        [{"id": n, "body": "a,{b" * 30} for n in range(12_000)],  # no record starts at the place
+        [{"id": n, "p": [{"n": 1}, {"n": 2}] * 9} for n in range(6_000)],  # nor here
+    ],
+    ids=["string", "array"],
+)
+def test_an_entry_that_cannot_be_split_is_read_whole(tmp_path: Path, records: Any) -> None:
+    path = halved(tmp_path, records)
+    one = timeless(verify_export(path, CONTRACT, password=lambda _: PASSWORD, parallel=False))
+    assert timeless(parallel_report(path)) == one
+    assert next(t for t in one["tables"] if t["name"] == "sms")["records"] == len(records)
+
+
+def test_a_problem_in_the_tail_half_is_found_as_one_pass_finds_it(tmp_path: Path) -> None:
+    text = json.dumps({"sms": big_sms()})
+    last = text.rindex('"folder": 1')
+    text = text[:last] + '"folder": 1, "folder": 2' + text[last + len('"folder": 1') :]
+    path = make_zip(tmp_path / "export.zip", {"export/sms.json": text.encode()}, password=PASSWORD)
+    one = timeless(verify_export(path, CONTRACT, password=lambda _: PASSWORD, parallel=False))
+    assert timeless(parallel_report(path)) == one
+    assert any(f["check"] == "structure-invalid" for f in one["findings"])
+
+
+def test_a_damaged_entry_read_in_halves_gives_the_error_of_one_pass(tmp_path: Path) -> None:
+    records = big_sms()
+    path = make_zip(tmp_path / "export.zip", {"sms.json": {"sms": records}}, stored=True)
+    data = bytearray(path.read_bytes())
+    at = data.index(b"+467011990")  # in the tail half: only the CRC at the end finds it
+    data[at : at + 4] = b"ZZZZ"
+    path.write_bytes(bytes(data))
+    with pytest.raises(ArchiveError) as one:
+        verify_export(path, CONTRACT, password=lambda _: "", parallel=False)
+    with pytest.raises(ArchiveError) as two:
+        parallel_report(path, None)
+    assert str(two.value) == str(one.value) and "CRC mismatch" in str(one.value)
+
+
+def test_progress_counts_a_split_entrys_bytes_once(tmp_path: Path) -> None:
+    path = halved(tmp_path, big_sms())
+    seen: list[tuple[int, int]] = []
+    collector = new_collector(CONTRACT)
+    verify_parallel(path, collector, password=lambda _: PASSWORD, limits=Limits(),
+                    progress=lambda done, total: seen.append((done, total)))  # fmt: skip
+    total = seen[-1][1]
+    assert seen[-1] == (total, total) and len(seen) > 2
+    assert all(t == total and 0 <= d <= total for d, t in seen)
+    assert max(d for d, _t in seen[:-1]) > total // 2  # both halves counted as they go

@@ -9,6 +9,11 @@ result, or the error it met, over a pipe; its records never leave it. The ids an
 cross only for a table that more than one entry has (they find duplicates across entries). An
 entry the worker could not finish (it died) is read here afterwards.
 
+An entry that outweighs all the others together (a phone's SMS) is read in two halves: the
+worker parses its head and this process its tail (`viewer.halves`), then its other entries; the
+halves' results are joined as one pass gives them (`join_halves`), and whenever they cannot be,
+the entry is read whole, here.
+
 Only a process with one thread forks (a fork copies no other thread, and whatever lock one held).
 """
 
@@ -26,16 +31,20 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from verify.stats import EntryResult, StatsCollector
+from verify.stats import EntryResult, StatsCollector, join_halves
 from viewer.archive import Archive, ArchiveInfo, Entry, open_archive
 from viewer.errors import ArchiveError
+from viewer.halves import Tail, read_tail
 from viewer.jsonstream import Problem
 from viewer.limits import Limits
-from viewer.loader import load_entry
+from viewer.loader import Stop, load_entry
 from viewer.options import PasswordSource
 from viewer.progress import ProgressCallback
 
 POLL_SECONDS = 0.1  # how often progress moves while only the worker reads
+MIN_HALF = 1 << 20  # an entry smaller than this is not worth reading in halves
+# Inflating, which the tail half does from the entry's start, costs about this share of parsing.
+INFLATE_SHARE = 0.05
 
 
 @dataclass
@@ -48,10 +57,27 @@ class _Done:
 
 
 @dataclass
+class _Head:
+    """What the worker read of an entry's head half: up to `place`, `records` of its first table.
+
+    (Its ids stay with the worker, which finds those the tail has too.)
+    """
+
+    problems: list[Problem]
+    result: EntryResult
+    records: int
+    place: int
+
+
+_Tail = tuple[Tail, EntryResult] | _Done | None  # a tail half's result, its error, or nothing
+
+
+@dataclass
 class _Results:
-    """Entries read so far, by their index in the archive."""
+    """Entries read so far, by their index in the archive (and the head half of a split one)."""
 
     done: dict[int, _Done] = field(default_factory=dict)
+    heads: dict[int, _Head] = field(default_factory=dict)
 
     def first_error(self) -> int | None:
         failed = [i for i, d in self.done.items() if d.error is not None]
@@ -94,6 +120,22 @@ def split(sizes: list[int]) -> tuple[list[int], list[int]]:
     return sorted(sides[0]), sorted(sides[1])
 
 
+def halves(sizes: list[int]) -> tuple[int, int] | None:
+    """Return (index, character offset) to read an entry in two halves at, or None.
+
+    The biggest entry is split if it outweighs the others together: the worker takes the head,
+    this process the tail (inflated from the start) and the others, about as much each.
+    """
+    if not sizes:
+        return None
+    big = max(range(len(sizes)), key=sizes.__getitem__)
+    rest = sum(sizes) - sizes[big]
+    if sizes[big] < MIN_HALF or sizes[big] <= rest:
+        return None
+    share = (1 + INFLATE_SHARE) / (2 + INFLATE_SHARE)
+    return big, min(int((sizes[big] + rest) * share), sizes[big] - 1)
+
+
 def verify_parallel(
     path: Path,
     collector: StatsCollector,
@@ -102,30 +144,40 @@ def verify_parallel(
     limits: Limits,
     progress: ProgressCallback | None,
 ) -> tuple[ArchiveInfo, list[Problem]] | None:
-    """Read every entry into `collector`, on two processes; None if the export has one entry.
+    """Read every entry into `collector`, on two processes; None if there is no use in it
+    (one small entry).
 
     Errors are raised as a single pass would: the first, in the archive's order.
     """
     source = remembered(password)
     with open_archive(path, password=source, limits=limits) as archive:
-        if len(archive.entries) < 2:
+        sizes = [e.size for e in archive.entries]
+        half = halves(sizes)
+        if len(archive.entries) < 2 and half is None:
             return None
-        theirs, ours = split([e.size for e in archive.entries])
+        if half is None:
+            theirs, ours = split(sizes)
+        else:
+            theirs, ours = [half[0]], [i for i in range(len(sizes)) if i != half[0]]
         results = _Results()
         context = multiprocessing.get_context("fork")
         read = context.Value("q", 0, lock=False)  # bytes the worker has read, for progress
         here, there = context.Pipe()
         worker = context.Process(
-            target=_work, args=(path, source, limits, collector, theirs, there, read), daemon=True
+            target=_work,
+            args=(path, source, limits, collector, theirs, there, read, half),
+            daemon=True,
         )
         worker.start()
         there.close()
         try:
-            shown = _shown(progress, archive, read)
+            shown = _Shown(progress, archive, read)
+            tail = _tail(archive, collector, half, shown) if half is not None else None
             _read(archive, collector, ours, results, shown)
             _receive(here, worker, theirs, results, shown)
-            if results.first_error() is None:
-                _ask_ids(here, theirs, results)
+            common = _ask_ids(here, theirs, results, _against(half, tail, results))
+            if half is not None:
+                _join(archive, collector, half, tail, common, results, shown)
         finally:
             here.close()
             if worker.is_alive():
@@ -139,17 +191,86 @@ def verify_parallel(
         return archive.info(), problems
 
 
-def _shown(
-    progress: ProgressCallback | None, archive: Archive, read: Any
-) -> ProgressCallback | None:
-    """Return a progress callback that adds the worker's bytes to ours."""
-    if progress is None:
-        return None
+class _Shown:
+    """A progress callback that adds the worker's bytes to ours (less those read by both)."""
 
-    def shown(done: int, total: int) -> None:
-        progress(archive.read_total + read.value, archive.total)
+    def __init__(self, progress: ProgressCallback | None, archive: Archive, read: Any) -> None:
+        self.progress = progress
+        self.archive = archive
+        self.read = read
+        self.twice = 0  # bytes of a split entry's head that the tail half read too
 
-    return shown
+    def __call__(self, done: int, total: int) -> None:
+        if self.progress is not None:
+            both = self.archive.read_total - self.twice + self.read.value
+            self.progress(min(both, self.archive.total), self.archive.total)
+
+
+def _tail(
+    archive: Archive, collector: StatsCollector, half: tuple[int, int], shown: _Shown
+) -> _Tail:
+    """Read the tail half of the split entry: its result, the error it met, or None."""
+    i, at = half
+    start = archive.read_total
+
+    def progress(done: int, total: int) -> None:
+        shown.twice = min(archive.read_total - start, at)
+        shown(done, total)
+
+    found: list[EntryResult] = []
+    try:
+        tail = read_tail(
+            archive, archive.entries[i], [collector.isolated(found.append)], at, progress=progress
+        )
+    except Exception as exc:  # an integrity error: the entry's, as one pass meets it
+        return _Done([], error=exc)
+    return (tail, found[0]) if tail is not None and found else None
+
+
+def _against(
+    half: tuple[int, int] | None, tail: _Tail, results: _Results
+) -> dict[tuple[int, str], set[Hashable]]:
+    """Return the tail half's ids, for the worker to say which its head half has too."""
+    if half is None or not isinstance(tail, tuple) or half[0] not in results.heads:
+        return {}
+    found, result = tail
+    return {(half[0], found.table): result.ids.get(found.table, set())}
+
+
+def _join(
+    archive: Archive,
+    collector: StatsCollector,
+    half: tuple[int, int],
+    tail: _Tail,
+    common: dict[tuple[int, str], set[Hashable]] | None,
+    results: _Results,
+    shown: _Shown,
+) -> None:
+    """Put the split entry's result together from its halves, or read it whole here."""
+    i, at = half
+    head = results.heads.pop(i, None)
+    if head is None:  # the worker read it whole, as one pass (or met an error, or died)
+        return
+    if isinstance(tail, _Done):  # the entry's integrity error, met at its end
+        results.done[i] = tail
+        return
+    if tail is None or tail[0].place != head.place or list(head.result.tables) != [tail[0].table]:
+        results.done[i] = _entry(archive, collector, i, shown)
+        return
+    found, result = tail
+    if common is None:  # an error elsewhere ends the verification: no use in joining them
+        results.done[i] = _Done(head.problems + found.problems)
+        return
+    entry = archive.entries[i]
+
+    def locate(ids: set[Hashable]) -> list[int]:
+        sink, located = collector.locator(found.table, ids)
+        read_tail(archive, entry, [sink], at)
+        return located
+
+    again = common.get((i, found.table), set())
+    joined = join_halves(head.result, result, found.table, head.records, again, locate)
+    results.done[i] = _Done(head.problems + found.problems, joined)
 
 
 def _read(
@@ -171,14 +292,18 @@ def _read(
 
 
 def _entry(
-    archive: Archive, collector: StatsCollector, i: int, progress: ProgressCallback | None
+    archive: Archive,
+    collector: StatsCollector,
+    i: int,
+    progress: ProgressCallback | None,
+    stop: Stop | None = None,
 ) -> _Done:
     """Read one entry on its own: its problems and result, or the error it met."""
     found: list[EntryResult] = []
     try:
         problems = load_entry(
             archive, archive.entries[i], [collector.isolated(found.append)], progress,
-            archive.total,
+            archive.total, stop,
         )  # fmt: skip
     except Exception as exc:  # an ArchiveError above all: raised in order by _merge
         return _Done([], error=exc)
@@ -204,7 +329,10 @@ def _receive(
             i, done = here.recv()
         except EOFError:  # the worker ended
             return
-        results.done[i] = done
+        if isinstance(done, _Head):
+            results.heads[i] = done
+        else:
+            results.done[i] = done
 
 
 def _enough(theirs: list[int], results: _Results) -> bool:
@@ -213,30 +341,48 @@ def _enough(theirs: list[int], results: _Results) -> bool:
     (The worker sends in order and stops at its own error, so that error ends the wait too.)
     """
     first_error = results.first_error()
-    return all(i in results.done for i in theirs if first_error is None or i < first_error)
+    return all(
+        i in results.done or i in results.heads
+        for i in theirs
+        if first_error is None or i < first_error
+    )
 
 
-def _ask_ids(here: Connection, theirs: list[int], results: _Results) -> None:
-    """Fetch the worker's ids of the tables that other entries have too (usually none)."""
-    names = Counter(name for d in results.done.values() if d.result for name in d.result.tables)
+def _ask_ids(
+    here: Connection,
+    theirs: list[int],
+    results: _Results,
+    against: dict[tuple[int, str], set[Hashable]],
+) -> dict[tuple[int, str], set[Hashable]] | None:
+    """Fetch the worker's ids of the tables that other entries have too (usually none), and
+    those of a head half that its tail has too (`against`); None if there was an error.
+    """
+    if results.first_error() is not None:
+        return None
+    read: dict[int, _Done | _Head] = {**results.done, **results.heads}
+    names = Counter(name for d in read.values() if d.result for name in d.result.tables)
     wanted = [
         (i, name)
         for i in theirs
-        if (result := results.done[i].result) is not None
+        if i in read and (result := read[i].result) is not None
         for name in result.tables
         if names[name] > 1
     ]
     try:
-        here.send(wanted)
-        ids: dict[tuple[int, str], set[Hashable]] = here.recv() if wanted else {}
+        here.send((wanted, against))
+        answer: tuple[dict[tuple[int, str], set[Hashable]], dict[tuple[int, str], set[Hashable]]]
+        answer = here.recv() if wanted or against else ({}, {})
     except (EOFError, OSError):  # the worker died: its entries are read again here
         for i in theirs:
             results.done.pop(i, None)
-        return
+            results.heads.pop(i, None)
+        return None
+    ids, common = answer
     for (i, name), table_ids in ids.items():
-        result = results.done[i].result
+        result = read[i].result
         if result is not None:
             result.ids[name] = table_ids
+    return common
 
 
 def _missing(theirs: list[int], results: _Results) -> list[int]:
@@ -270,10 +416,12 @@ def _work(
     indexes: list[int],
     there: Connection,
     read: Any,
+    half: tuple[int, int] | None,
 ) -> None:
     """The worker: read its entries in order and send each one's result; stop at an error.
 
-    Then it sends the ids asked for (the tables other entries have too), and ends.
+    Of a split entry, it reads the head half (or the whole entry, if it cannot stop at the
+    split point). Then it sends the ids asked for (the tables other entries have too), and ends.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is for the parent, which ends this
     kept: dict[int, dict[str, set[Hashable]]] = {}
@@ -283,19 +431,29 @@ def _work(
             read.value = done
 
         for i in indexes:
-            done = _entry(archive, collector, i, counted)
+            stop = Stop(half[1]) if half is not None and i == half[0] else None
+            done = _entry(archive, collector, i, counted, stop)
             if done.error is not None:
                 there.send((i, _Done([], error=_sendable(done.error))))
                 return
             if done.result is not None:
-                kept[i], done.result.ids = done.result.ids, {}
                 for stats in done.result.tables.values():
                     stats.service = None  # (not picklable; merge_result puts the collector's back)
+                kept[i], done.result.ids = done.result.ids, {}
+                if stop is not None and stop.records is not None and stop.place is not None:
+                    there.send((i, _Head(done.problems, done.result, stop.records, stop.place)))
+                    continue
             there.send((i, done))
     try:
-        wanted: list[tuple[int, str]] = there.recv()
-        if wanted:
-            there.send({(i, name): kept[i].get(name, set()) for i, name in wanted})
+        wanted: list[tuple[int, str]]
+        against: dict[tuple[int, str], set[Hashable]]
+        wanted, against = there.recv()
+        if wanted or against:
+            ids = {(i, name): kept[i].get(name, set()) for i, name in wanted}
+            common = {
+                (i, name): kept[i].get(name, set()) & more for (i, name), more in against.items()
+            }
+            there.send((ids, common))
     except (EOFError, OSError):  # the parent no longer asks (it met an error, or is ending)
         return
 

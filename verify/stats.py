@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from verify.contract import Contract, Field, Service
@@ -43,6 +43,12 @@ class Tally:
         self.count += 1
         if len(self.positions) < MAX_POSITIONS:
             self.positions.append(Position(file, index))
+
+    def shift(self, before: int) -> None:
+        """Move the positions `before` records on (a tail half's, counted from its start)."""
+        self.positions = [
+            p if p.index is None else replace(p, index=p.index + before) for p in self.positions
+        ]
 
     def merge(self, other: Tally) -> None:
         self.count += other.count
@@ -81,6 +87,12 @@ class TableStats:
     not_exportable_keys: dict[tuple[str, str], Tally] = field(default_factory=dict)
     time_order: Tally = field(default_factory=Tally)
     duplicates: Tally = field(default_factory=Tally)
+
+    def tallies(self) -> list[Tally]:
+        """Return every tally of the table (each holds positions)."""
+        faults = [t for stats in self.fields.values() for t in stats.faults.values()]
+        return [*faults, *self.undocumented_keys.values(), *self.not_exportable_keys.values(),
+                self.time_order, self.duplicates]  # fmt: skip
 
     def merge(self, other: TableStats) -> None:
         self.records += other.records
@@ -208,6 +220,42 @@ class EntryResult:
     file: str
     tables: dict[str, TableStats]
     ids: dict[str, set[Hashable]]
+
+
+def join_halves(
+    head: EntryResult,
+    tail: EntryResult,
+    table: str,
+    before: int,
+    again: set[Hashable],
+    locate: Callable[[set[Hashable]], list[int]],
+) -> EntryResult:
+    """Return an entry's result from its two halves (see `viewer.halves`), as one pass gives it.
+
+    The tail's records of `table` follow the head's `before` ones. `again` holds the ids both
+    halves have: the tail's first record of each is a duplicate too, which `locate(again)`
+    finds (the tail is read again, in the rare case that there is one). The halves' id sets
+    are joined in place (they are not used apart again).
+    """
+    tables = dict(head.tables)
+    for name, stats in tail.tables.items():
+        if name == table:
+            for tally in stats.tallies():
+                tally.shift(before)
+        if name in tables:
+            tables[name].merge(stats)
+        else:
+            tables[name] = stats
+    if again:
+        found = sorted(index + before for index in locate(again))
+        _add_hits(tables[table].duplicates, head.file, found)
+    ids = dict(head.ids)
+    for name, more in tail.ids.items():
+        if name in ids:
+            ids[name] |= more
+        else:
+            ids[name] = more
+    return EntryResult(head.file, tables, ids)
 
 
 class _EntryStats:

@@ -25,7 +25,8 @@ import pickle
 import signal
 import threading
 from collections import Counter
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -198,12 +199,24 @@ class _Shown:
         self.progress = progress
         self.archive = archive
         self.read = read
-        self.twice = 0  # bytes of a split entry's head that the tail half read too
+        self.head = 0  # bytes of read_total that the worker reads too (a split entry's head)
+        self.tail = 0  # bytes read here that read_total no longer counts (that entry's tail)
 
     def __call__(self, done: int, total: int) -> None:
         if self.progress is not None:
-            both = self.archive.read_total - self.twice + self.read.value
+            both = self.archive.read_total - self.head + self.tail + self.read.value
             self.progress(min(both, self.archive.total), self.archive.total)
+
+
+@contextmanager
+def _uncounted(archive: Archive) -> Iterator[int]:
+    """Read an entry again without counting it towards the cap on bytes read (which counts
+    what one pass reads): yield where the count stood, and put it back after."""
+    start = archive.read_total
+    try:
+        yield start
+    finally:
+        archive.read_total = start
 
 
 def _tail(
@@ -211,20 +224,26 @@ def _tail(
 ) -> _Tail:
     """Read the tail half of the split entry: its result, the error it met, or None."""
     i, at = half
-    start = archive.read_total
-
-    def progress(done: int, total: int) -> None:
-        shown.twice = min(archive.read_total - start, at)
-        shown(done, total)
-
     found: list[EntryResult] = []
-    try:
-        tail = read_tail(
-            archive, archive.entries[i], [collector.isolated(found.append)], at, progress=progress
-        )
-    except Exception as exc:  # an integrity error: the entry's, as one pass meets it
-        return _Done([], error=exc)
-    return (tail, found[0]) if tail is not None and found else None
+    with _uncounted(archive) as start:  # (the worker counts the head; a fallback, the whole)
+
+        def progress(done: int, total: int) -> None:
+            shown.head = min(archive.read_total - start, at)  # (bytes, characters: near enough)
+            shown(done, total)
+
+        try:
+            tail = read_tail(
+                archive, archive.entries[i], [collector.isolated(found.append)], at,
+                progress=progress,
+            )  # fmt: skip
+        except Exception as exc:  # an integrity error: the entry's, as one pass meets it
+            return _Done([], error=exc)
+        finally:
+            shown.head = 0
+        if tail is None or not found:
+            return None
+        shown.tail = max(archive.read_total - start - at, 0)
+    return tail, found[0]
 
 
 def _against(
@@ -265,7 +284,8 @@ def _join(
 
     def locate(ids: set[Hashable]) -> list[int]:
         sink, located = collector.locator(found.table, ids)
-        read_tail(archive, entry, [sink], at)
+        with _uncounted(archive):
+            read_tail(archive, entry, [sink], at)
         return located
 
     again = common.get((i, found.table), set())
@@ -401,7 +421,8 @@ def _merge(archive: Archive, collector: StatsCollector, results: _Results) -> li
 
             def locate(table: str, ids: set[Hashable], entry: Entry = entry) -> list[int]:
                 sink, found = collector.locator(table, ids)
-                load_entry(archive, entry, [sink], None, archive.total)
+                with _uncounted(archive):
+                    load_entry(archive, entry, [sink], None, archive.total)
                 return found
 
             collector.merge_result(done.result, locate)

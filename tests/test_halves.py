@@ -42,9 +42,9 @@ def test_the_halves_meet_at_one_record_and_add_up_to_the_entry(tmp_path: Path, b
     path = make_zip(tmp_path / "export.zip", {"export/sms.json": data}, password=PASSWORD)
     at = len(data) // 3
     stop, head, (tail, rest) = halves(path, at)
-    assert stop.records is not None and stop.place is not None and stop.place >= at
+    assert stop.records is not None and stop.place is not None
+    assert data.decode("utf-8-sig")[stop.place : stop.place + 7] == '{"id": '  # a record
     assert tail is not None and tail.place == stop.place and tail.table == "sms"
-    assert tail.problems == []
     first = head.records["export/sms.json"]
     second = rest.records["export/sms.json"]
     assert len(first) == stop.records
@@ -77,3 +77,16 @@ def test_the_tail_checks_the_entry(tmp_path: Path) -> None:
     path.write_bytes(bytes(data))
     with pytest.raises(ArchiveError, match="CRC mismatch"):
         halves(path, 1000, None)
+
+
+def test_the_split_point_is_a_byte_offset_whatever_the_script(tmp_path: Path) -> None:
+    records = [{"id": i, "body": "你好，明天见" * (1 + i % 4)} for i in range(3000)]
+    data = json.dumps({"sms": records}, ensure_ascii=False).encode()
+    text = data.decode()
+    path = make_zip(tmp_path / "export.zip", {"sms.json": data}, password=PASSWORD)
+    at = len(data) // 2  # half the bytes: well past half the characters' offset in bytes
+    stop, head, (tail, rest) = halves(path, at)
+    assert tail is not None and stop.place == tail.place
+    assert stop.records is not None and abs(stop.records - 1500) < 150  # about half the records
+    assert len(text[: stop.place].encode()) >= at - 1024  # (the ratio of the first chunk)
+    assert len(head.records["sms.json"]) + len(rest.records["sms.json"]) == len(records)

@@ -137,6 +137,7 @@ def test_only_an_entry_that_outweighs_the_others_is_read_in_halves() -> None:
     assert index == 1 and (big + MIN_HALF + 100) // 2 < at < big  # (the tail is inflated too)
     assert halves([big]) is not None
     assert halves([big, big - 100, 200]) is None  # no need: the two sides are even already
+    assert halves([big, big - 100]) is None  # a tail too small to be worth reading apart
     assert halves([MIN_HALF - 1]) is None and halves([]) is None
 
 

@@ -44,6 +44,7 @@ from viewer.progress import ProgressCallback
 
 POLL_SECONDS = 0.1  # how often progress moves while only the worker reads
 MIN_HALF = 1 << 20  # an entry smaller than this is not worth reading in halves
+MIN_TAIL = 1 << 18  # nor one whose tail half would be smaller than this
 # Inflating, which the tail half does from the entry's start, costs about this share of parsing.
 INFLATE_SHARE = 0.05
 
@@ -122,7 +123,7 @@ def split(sizes: list[int]) -> tuple[list[int], list[int]]:
 
 
 def halves(sizes: list[int]) -> tuple[int, int] | None:
-    """Return (index, character offset) to read an entry in two halves at, or None.
+    """Return (index, byte offset) to read an entry in two halves at, or None.
 
     The biggest entry is split if it outweighs the others together: the worker takes the head,
     this process the tail (inflated from the start) and the others, about as much each.
@@ -133,8 +134,8 @@ def halves(sizes: list[int]) -> tuple[int, int] | None:
     rest = sum(sizes) - sizes[big]
     if sizes[big] < MIN_HALF or sizes[big] <= rest:
         return None
-    share = (1 + INFLATE_SHARE) / (2 + INFLATE_SHARE)
-    return big, min(int((sizes[big] + rest) * share), sizes[big] - 1)
+    at = int((sizes[big] + rest) * (1 + INFLATE_SHARE) / (2 + INFLATE_SHARE))
+    return (big, at) if sizes[big] - at >= MIN_TAIL else None
 
 
 def verify_parallel(
@@ -201,11 +202,13 @@ class _Shown:
         self.read = read
         self.head = 0  # bytes of read_total that the worker reads too (a split entry's head)
         self.tail = 0  # bytes read here that read_total no longer counts (that entry's tail)
+        self.shown = 0  # (never less than before: a tail given up is read again)
 
     def __call__(self, done: int, total: int) -> None:
         if self.progress is not None:
             both = self.archive.read_total - self.head + self.tail + self.read.value
-            self.progress(min(both, self.archive.total), self.archive.total)
+            self.shown = max(self.shown, min(both, self.archive.total))
+            self.progress(self.shown, self.archive.total)
 
 
 @contextmanager
@@ -228,7 +231,7 @@ def _tail(
     with _uncounted(archive) as start:  # (the worker counts the head; a fallback, the whole)
 
         def progress(done: int, total: int) -> None:
-            shown.head = min(archive.read_total - start, at)  # (bytes, characters: near enough)
+            shown.head = min(archive.read_total - start, at)
             shown(done, total)
 
         try:
@@ -273,13 +276,13 @@ def _join(
     if isinstance(tail, _Done):  # the entry's integrity error, met at its end
         results.done[i] = tail
         return
+    if common is None:  # an error elsewhere ends the verification: no use in joining them
+        results.done[i] = _Done(head.problems)
+        return
     if tail is None or tail[0].place != head.place or list(head.result.tables) != [tail[0].table]:
         results.done[i] = _entry(archive, collector, i, shown)
         return
     found, result = tail
-    if common is None:  # an error elsewhere ends the verification: no use in joining them
-        results.done[i] = _Done(head.problems + found.problems)
-        return
     entry = archive.entries[i]
 
     def locate(ids: set[Hashable]) -> list[int]:
@@ -290,7 +293,7 @@ def _join(
 
     again = common.get((i, found.table), set())
     joined = join_halves(head.result, result, found.table, head.records, again, locate)
-    results.done[i] = _Done(head.problems + found.problems, joined)
+    results.done[i] = _Done(head.problems, joined)
 
 
 def _read(
@@ -347,7 +350,7 @@ def _receive(
             continue
         try:
             i, done = here.recv()
-        except EOFError:  # the worker ended
+        except (EOFError, OSError):  # the worker ended (or died in the middle of a message)
             return
         if isinstance(done, _Head):
             results.heads[i] = done

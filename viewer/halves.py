@@ -1,7 +1,7 @@
 """Read one big entry in two halves, on two processes: the tail half.
 
 An export whose biggest entry outweighs all the others (the SMS of a phone) leaves a second core
-idle while one reads it. Such an entry is split at a character offset: the head half parses it
+idle while one reads it. Such an entry is split at an offset: the head half parses it
 from the start and stops at the split point (`loader.Stop`); the tail half, here, inflates it
 from the start too (a deflate stream cannot be entered in the middle, but inflating is cheap
 next to parsing), skips to the same place and parses the rest as records of the entry's first
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from viewer.archive import Archive, Entry
 from viewer.jsonfast import FastParser, HandOver, Midpoint, first_table
-from viewer.jsonstream import BOM, Problem
+from viewer.jsonstream import BOM
 from viewer.loader import Fan, RecordSink
 from viewer.progress import ProgressCallback
 
@@ -31,11 +31,10 @@ HEAD_CHARS = 64 * 1024  # the first table's name must be known within this many 
 
 @dataclass(frozen=True)
 class Tail:
-    """What the tail half read: the split point, the first table's name, and problems."""
+    """What the tail half read: the split point (a character offset) and the first table."""
 
     place: int
     table: str
-    problems: list[Problem]
 
 
 def read_tail(
@@ -46,7 +45,7 @@ def read_tail(
     *,
     progress: ProgressCallback | None = None,
 ) -> Tail | None:
-    """Parse the records from the split point at or after character `at` into the sinks.
+    """Parse the records from the split point at or after byte `at` into the sinks.
 
     They are committed only if the whole entry passed its integrity check; None (and nothing
     committed) when the tail half cannot be read on its own.
@@ -107,7 +106,8 @@ def _parse(
         if parser is None or midpoint.found is None or table is None:
             return None
         parser.feed_text(rest)
-        return Tail(midpoint.found, table, parser.close())
+        parser.close()  # (what it would report, a BOM, was stripped above: the head reports it)
+        return Tail(midpoint.found, table)
     except (HandOver, UnicodeDecodeError):
         return None
     finally:

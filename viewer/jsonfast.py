@@ -70,18 +70,19 @@ def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 class Midpoint:
-    """The place an entry is split at: the first `{` at or after a character offset whose
-    previous non-blank character is a comma, which is how every record but a table's first
-    begins.
+    """The place an entry is split at: the first `{` at or after an offset whose previous
+    non-blank character is a comma, which is how every record but a table's first begins.
 
-    Both halves of a split entry find it the same way in the same text; only the half that
-    parses from the start can tell whether it truly begins a record (a string may hold `,{`, a
-    record an array of objects).
+    The offset is given in bytes and taken in characters at the ratio of the first text fed (text
+    in Chinese has 3 bytes to a character): both halves of a split entry feed the same text, so
+    they find the same place. Only the half that parses from the start can tell whether it truly
+    begins a record (a string may hold `,{`, a record an array of objects).
     Fed the entry's text in order; gives up (`failed`) if the window passes without one.
     """
 
     def __init__(self, at: int) -> None:
-        self.at = at
+        self.at = at  # in bytes until the first text, then in characters
+        self._scaled = False
         self.found: int | None = None
         self.failed = False
         self.seen = 0  # characters fed so far
@@ -90,6 +91,9 @@ class Midpoint:
 
     def feed(self, text: str) -> int | None:
         """Take the next text; return the place once it is known."""
+        if not self._scaled and text:
+            self._scaled = True
+            self.at = self.at * len(text) // len(text.encode("utf-8", "surrogatepass"))
         start, self.seen = self.seen, self.seen + len(text)
         if self.found is not None or self.failed or self.seen <= self.at - MIDPOINT_WINDOW:
             return self.found
@@ -177,8 +181,8 @@ class FastParser:
         return parser
 
     def stop_at(self, at: int) -> None:
-        """Stop at the split point at or after character `at` (`Midpoint`), if it begins a
-        record of the entry's first table; else read on to the end."""
+        """Stop at the split point at or after byte `at` (`Midpoint`), if it begins a record of
+        the entry's first table; else read on to the end."""
         self._midpoint = Midpoint(at)
 
     def give_up_stop(self) -> None:

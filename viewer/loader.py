@@ -56,7 +56,7 @@ class LoadResult:
 class Stop:
     """Where to stop reading an entry that is read in two halves (see `viewer.halves`).
 
-    The head half stops at the first record start at or after character `at` if it is the split
+    The head half stops at the first record start at or after byte `at` if it is the split
     point the tail half finds too. `records` is then how many records of the entry's first table
     came before it (None: the entry was read to the end, as without a stop).
     """

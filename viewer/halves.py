@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from viewer.archive import Archive, Entry
 from viewer.jsonfast import FastParser, HandOver, Midpoint, first_table
 from viewer.jsonstream import BOM
-from viewer.loader import Fan, RecordSink
+from viewer.loader import EntrySink, Fan, RecordSink, into_sinks
 from viewer.progress import ProgressCallback
 
 HEAD_CHARS = 64 * 1024  # the first table's name must be known within this many characters
@@ -51,19 +51,12 @@ def read_tail(
     committed) when the tail half cannot be read on its own.
     An integrity error is raised, as reading the entry would raise it.
     """
-    targets = [sink.begin(entry.name) for sink in sinks]
-    try:
+
+    def parse(targets: list[EntrySink]) -> tuple[Tail | None, bool]:
         tail = _parse(archive, entry, Fan(targets), at, progress)
-    except BaseException:
-        for target in targets:
-            target.abort()
-        raise
-    for target in targets:
-        if tail is not None:
-            target.commit()
-        else:
-            target.abort()
-    return tail
+        return tail, tail is not None
+
+    return into_sinks(entry.name, sinks, parse)
 
 
 def _parse(

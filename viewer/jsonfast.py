@@ -159,8 +159,7 @@ class FastParser:
         self._index: dict[str, int] = {}
         self._base = 0  # characters of the entry before the buffer
         self._midpoint: Midpoint | None = None
-        self.stopped = False
-        self.stopped_at: int | None = None  # the character offset of the split point
+        self.stopped_at: int | None = None  # the character offset of the split point, if there
 
     @classmethod
     def tail(
@@ -185,9 +184,10 @@ class FastParser:
         the entry's first table; else read on to the end."""
         self._midpoint = Midpoint(at)
 
-    def give_up_stop(self) -> None:
-        """Read on to the end after all."""
-        self._midpoint = None
+    @property
+    def stopped(self) -> bool:
+        """Return whether the parser stopped at the split point (see `stop_at`)."""
+        return self.stopped_at is not None
 
     def _reached(self, at: int, state: int) -> bool:
         """Decide, at the first record start past the split point, whether to stop there."""
@@ -264,7 +264,7 @@ class FastParser:
                 if pos >= split:  # the first record start past the split point (if any)
                     split = size + 1
                     if self._reached(self._base + pos, state):
-                        self.stopped, self.stopped_at = True, self._base + pos
+                        self.stopped_at = self._base + pos
                         break
                 end = self._record(buf, pos, final)
                 if end < 0:
@@ -305,7 +305,7 @@ class FastParser:
             if self._table in self._index:
                 raise HandOver("a table key repeated")
             if self._index:
-                self.give_up_stop()  # a second table before the split point
+                self._midpoint = None  # a second table before the split point: read on
             self.on_table(self._table)
             self._index.setdefault(self._table, 0)
             return pos + 1, FIRST

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from verify.contract import Contract
 from viewer.archive import Archive, ArchiveInfo, Entry, open_archive
@@ -17,8 +17,11 @@ from viewer.progress import ProgressCallback
 from viewer.store import Store
 
 __all__ = [
-    "EntrySink", "Fan", "LoadResult", "Problem", "RecordSink", "Stop", "load_entry", "load_export"
+    "EntrySink", "Fan", "LoadResult", "Problem", "RecordSink", "Stop", "into_sinks", "load_entry",
+    "load_export",
 ]  # fmt: skip
+
+Parsed = TypeVar("Parsed")
 
 
 class EntrySink(Protocol):
@@ -134,9 +137,23 @@ def load_entry(
     With `stop`, the entry's head half: it may end at the split point, committed unchecked (the
     tail half, read to the end, checks the entry's CRC/HMAC for both).
     """
-    targets = [sink.begin(entry.name) for sink in sinks]
+    return into_sinks(
+        entry.name,
+        sinks,
+        lambda targets: _parse_entry(archive, entry, targets, progress, total, stop),
+    )
+
+
+def into_sinks(
+    file: str,
+    sinks: Sequence[RecordSink],
+    parse: Callable[[list[EntrySink]], tuple[Parsed, bool]],
+) -> Parsed:
+    """Begin an entry in every sink and parse it into them: `parse` returns what it gives and
+    whether the entry is whole, which commits it everywhere (else, or on an error, it aborts)."""
+    targets = [sink.begin(file) for sink in sinks]
     try:
-        problems, ok = _parse_entry(archive, entry, targets, progress, total, stop)
+        parsed, ok = parse(targets)
     except BaseException:
         for target in targets:
             target.abort()
@@ -146,7 +163,7 @@ def load_entry(
             target.commit()
         else:
             target.abort()
-    return problems
+    return parsed
 
 
 def _parse_entry(

@@ -35,6 +35,7 @@ def contenders_by_name(peer_bin: Callable[[], Path]) -> dict[str, Contender]:
         "sample": contenders.generate,
         "floor": contenders.floor,
         "open": contenders.open_export,
+        "costs": contenders.costs,
         "verify": contenders.verify,
         "build": contenders.build,
         "serve": serving.serve_ours,

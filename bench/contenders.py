@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import sys
 import tempfile
@@ -36,6 +37,14 @@ def open_export(sample: Sample, timeout: float) -> Figures:
     _size, records, _problems, indexed = done.stdout.split()
     return {"open_s": done.seconds, "open_rss": done.peak_rss, "records": int(records),
             "open_index_s": float(indexed)}  # fmt: skip
+
+
+def costs(sample: Sample, timeout: float) -> Figures:
+    """Run bench/costs.py (the open's steps one at a time, the Store's size) in a fresh child."""
+    script = Path(__file__).with_name("costs.py")
+    done = run([sys.executable, script, sample.zip, sample.password_file], timeout=timeout)
+    figures: Figures = json.loads(done.stdout)
+    return figures
 
 
 def verify(sample: Sample, timeout: float) -> Figures:

@@ -71,6 +71,23 @@ def test_floor_and_verify_run_on_a_small_sample(tmp_path: Path) -> None:
     assert ensure("tiny", folder=tmp_path / "cache", records=300) == sample  # cached, not redone
 
 
+def test_costs_add_up_and_size_the_store(tmp_path: Path) -> None:
+    sample = ensure("tiny", folder=tmp_path / "cache", records=300)
+    costs = contenders.costs(sample, 120)
+    assert costs["records"] >= 300
+    assert costs["cost_inflate_s"] > 0 and costs["cost_parse_s"] > 0
+    whole = costs["cost_load_s"] + costs["cost_sort_indexes_s"] + costs["cost_text_index_s"]
+    assert costs["cost_open_work_s"] == pytest.approx(whole)
+    # Every record's JSON is in the records table, which is bigger than the text it holds.
+    assert 0.9 * costs["json_bytes"] < costs["store_json_bytes"] <= costs["json_bytes"]
+    assert costs["store_records_bytes"] > costs["store_json_bytes"]
+    assert costs["store_text_index_bytes"] > 0 and costs["store_indexes_bytes"] > 0
+    parts = ("store_records_bytes", "store_indexes_bytes", "store_text_index_bytes")
+    assert costs["store_bytes"] == sum(costs[part] for part in parts)
+    text = report.markdown({"tiny": costs}, {}, [])
+    assert _row(text, "store: of which the records' JSON text")[1].endswith(" MB")
+
+
 FORKS = """
 import os, time
 pid = os.fork()

@@ -69,6 +69,10 @@ def test_page_sorts_and_filters(store: Store) -> None:
     assert [r.seq for r in store.page("sms", sort="id")] == [0, 1, 2]  # missing key sorts last
     assert [r.seq for r in store.page("sms", where={"smsId": "7"})] == [2]
     assert store.count("sms") == 3 and store.count("sms", {"rid": "s2"}) == 1
+    assert [r.seq for r in store.page("sms", where={"file": "a/sms.json"})] == [0, 1]
+    assert (
+        store.count("sms", {"file": "b/more.json"}) == 1 and store.count("sms", {"file": ""}) == 0
+    )
 
 
 def test_search_is_escaped_and_finds_prefixes(store: Store) -> None:
@@ -89,6 +93,11 @@ def test_aborted_entry_leaves_no_trace(store: Store) -> None:
     load(store, "d/after.json", {"sms": SMS[:1]})
     assert [(r.seq, r.file) for r in store.records("sms")][-1] == (3, "d/after.json")
     assert len(store.search("middag")) == 1
+    load(store, "c/broken.json", {"sms": SMS[1:2]})  # the aborted entry's name, named again
+    assert [
+        (r.seq, r.file, r.index) for r in store.page("sms", where={"file": "c/broken.json"})
+    ] == [(4, "c/broken.json", 0)]
+    assert store.raw_rows("sms", 3, 5)[0][:3] == (3, "d/after.json", 0)
 
 
 def test_on_disk_store_is_private_and_never_overwrites(tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ SERVING = r"Serving at http://127\.0\.0\.1:(\d+)/\?token=(\S+)"
 TABLE = "sms"  # the biggest table of every sample: the one people page through
 PAGE_SIZE = 50  # our page size; datasette is set to the same
 REQUESTS = 640
+SERIAL_REQUESTS = 100  # one client alone, before the sixteen
 Figures = dict[str, float]
 
 
@@ -64,6 +65,15 @@ def latency_figures(prefix: str, latency: Latency) -> Figures:
     }
 
 
+def serial(prefix: str, port: int, paths: Sequence[str], headers: dict[str, str]) -> Figures:
+    """Return the p50 of one client paging alone: what one page costs the server.
+
+    Sixteen clients can at best share two cores: their p50 cannot be under 8 times this.
+    """
+    alone = hammer(port, paths, headers, clients=1, per_client=SERIAL_REQUESTS)
+    return {f"{prefix}_serial_p50_ms": alone.percentile(50) * 1000}
+
+
 def measure(child: Child, first: Callable[[float], Figures]) -> Figures:
     """Run first(deadline) against a started server child, then stop it and add its peak RSS."""
     try:
@@ -89,7 +99,8 @@ def serve_ours(sample: Sample, timeout: float) -> Figures:
                                     headers, deadline))  # fmt: skip
         paths = [f"{root}tables/{TABLE}/page-{n}.html" for n in page_numbers(
             table["table"]["records"])]  # fmt: skip
-        return {"serve_first_s": first_s, **latency_figures("serve", hammer(port, paths, headers))}
+        return {"serve_first_s": first_s, **serial("serve", port, paths, headers),
+                **latency_figures("serve", hammer(port, paths, headers))}  # fmt: skip
 
     figures = measure(child, first)
     figures["serve_rss"] = figures.pop("rss")
@@ -126,7 +137,8 @@ def serve_peer(db: Path, bin_dir: Path, records: int, timeout: float) -> Figures
         # datasette pages by keyset (_next=rowid): page n starts after rowid (n - 1) * 50.
         paths = [f"{base}?_next={(n - 1) * PAGE_SIZE}" if n > 1 else base
                  for n in page_numbers(records)]  # fmt: skip
-        return {"peer_first_s": first_s, **latency_figures("peer", hammer(port, paths, {}))}
+        return {"peer_first_s": first_s, **serial("peer", port, paths, {}),
+                **latency_figures("peer", hammer(port, paths, {}))}  # fmt: skip
 
     figures = measure(child, first)
     figures["peer_rss"] = figures.pop("rss")

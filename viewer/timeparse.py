@@ -32,6 +32,10 @@ def to_epoch_ms(value: Any, fmt: str | None = None) -> int | None:
     `fmt` is the documented format (`epoch-ms`, `epoch-s`, `iso`); numbers are read by their size
     when the format is unknown, so that a mix-up of seconds and milliseconds still gives a time.
     """
+    if type(value) is int:  # nearly every time of an export, so first (a bool is not this)
+        if fmt == "epoch-s" or (fmt != "epoch-ms" and -SECONDS_CUTOFF < value < SECONDS_CUTOFF):
+            return value * 1000
+        return value
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, int | float):

@@ -148,11 +148,16 @@ def test_installed_wheel_serves(installed: Path, tmp_path: Path) -> None:
 def test_installed_wheel_runs_the_demo(installed: Path, tmp_path: Path) -> None:
     import signal
 
-    proc = subprocess.Popen(
-        [str(installed), "demo", "--no-browser", "--size", "small"],
-        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env=clean_env(XDG_CACHE_HOME=str(tmp_path / ".cache"), TMPDIR=str(tmp_path)),
-    )  # fmt: skip
+    # stderr goes to a file (a pipe nobody reads could fill up); with the fault handler on, a
+    # demo that does not stop is made to write every thread's stack there before it is killed.
+    errors = tmp_path / "stderr.txt"
+    with errors.open("w") as err:
+        proc = subprocess.Popen(
+            [str(installed), "demo", "--no-browser", "--size", "small"],
+            cwd=tmp_path, stdout=subprocess.PIPE, stderr=err, text=True,
+            env=clean_env(XDG_CACHE_HOME=str(tmp_path / ".cache"), TMPDIR=str(tmp_path),
+                          PYTHONFAULTHANDLER="1"),
+        )  # fmt: skip
     try:
         assert proc.stdout is not None
         lines: list[str] = []
@@ -162,5 +167,11 @@ def test_installed_wheel_runs_the_demo(installed: Path, tmp_path: Path) -> None:
         assert any(line.startswith("Its password") for line in lines), lines
     finally:
         proc.send_signal(signal.SIGINT)
-        assert proc.wait(60) == 0
+        try:
+            code = proc.wait(60)
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGABRT)  # the fault handler writes the stacks, then it dies
+            proc.wait(30)
+            code = None
+    assert code == 0, errors.read_text()[-6000:]
     assert not [p for p in tmp_path.iterdir() if p.name.startswith("export-viewer-")]

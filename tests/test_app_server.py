@@ -72,6 +72,21 @@ def test_prints_one_line_and_opens_the_export(tmp_path: Path) -> None:
         assert proc.wait(WAIT) == 0
 
 
+def test_ctrl_c_right_after_the_address_is_never_lost(tmp_path: Path) -> None:
+    # Started as a harness or a shell script's background job starts it, with Ctrl+C ignored
+    # until the server takes it over: the address must come only once it has, or a Ctrl+C sent
+    # the moment it appears is lost and the server runs on.
+    for _ in range(3):
+        ignored = signal.signal(signal.SIGINT, signal.SIG_IGN)  # inherited by the child
+        try:
+            with serve(tmp_path) as (proc, _port, _token):
+                signal.signal(signal.SIGINT, ignored)
+                proc.send_signal(signal.SIGINT)
+                assert proc.wait(WAIT) == 0
+        finally:
+            signal.signal(signal.SIGINT, ignored)
+
+
 def recording_browser(folder: Path) -> tuple[Path, Path]:
     """Write a program that stands in for a browser: it records the address it is given."""
     script, record = folder / "browser.sh", folder / "opened.txt"

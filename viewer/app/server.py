@@ -7,6 +7,7 @@ from __future__ import annotations
 import socket
 import threading
 import webbrowser
+from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 
@@ -47,11 +48,27 @@ def address(port: int, token: str) -> str:
 
 
 class ViewerServer(uvicorn.Server):
-    """A uvicorn server that tells the app to stop its streams the moment shutdown begins."""
+    """A uvicorn server that tells the app to stop its streams the moment shutdown begins.
 
-    def __init__(self, config: uvicorn.Config, stopping: threading.Event) -> None:
+    `on_started` runs once it serves, and takes Ctrl+C (uvicorn sets its signal handlers first):
+    what it prints invites the user in, and a Ctrl+C sent right after it then stops the server.
+    Before, a Ctrl+C could be lost when the process had it ignored, as background jobs do.
+    """
+
+    def __init__(
+        self,
+        config: uvicorn.Config,
+        stopping: threading.Event,
+        on_started: Callable[[], None] | None = None,
+    ) -> None:
         super().__init__(config)
         self.stopping = stopping
+        self.on_started = on_started
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets=sockets)
+        if self.started and not self.should_exit and self.on_started is not None:
+            self.on_started()
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         self.stopping.set()  # progress streams and loads end now, not at the graceful timeout
@@ -63,7 +80,7 @@ class ViewerServer(uvicorn.Server):
         self.should_exit = True
 
 
-def make_server(app: Starlette) -> ViewerServer:
+def make_server(app: Starlette, on_started: Callable[[], None] | None = None) -> ViewerServer:
     """Return the uvicorn server for the app: quiet, HTTP only, bounded shutdown."""
     config = uvicorn.Config(
         app,
@@ -74,7 +91,7 @@ def make_server(app: Starlette) -> ViewerServer:
         timeout_graceful_shutdown=GRACEFUL_SECONDS,
         server_header=False,
     )
-    return ViewerServer(config, app.state.stopping)
+    return ViewerServer(config, app.state.stopping, on_started)
 
 
 def prepare(
@@ -113,13 +130,16 @@ def run_server(app: Starlette, sock: socket.socket, *, open_browser: bool) -> No
     """Print the address, open the browser if asked, and serve until Ctrl+C."""
     config: AppConfig = app.state.config
     sessions: Sessions = app.state.sessions
-    try:  # from the first line: Ctrl+C may come before uvicorn handles it, even before it runs
-        url = address(config.port, config.secrets.token)
+    url = address(config.port, config.secrets.token)
+
+    def started() -> None:
         print(f"Serving at {url}", flush=True)
         if open_browser:
             # webbrowser may block on some systems (a console browser): never hold up the server.
             in_thread(webbrowser.open, url, name="browser")
-        make_server(app).run(sockets=[sock])
+
+    try:  # from the first line: Ctrl+C may come before uvicorn handles it, even before it runs
+        make_server(app, started).run(sockets=[sock])
     finally:
         sessions.shutdown()  # again, in case the lifespan did not get to run
         sock.close()

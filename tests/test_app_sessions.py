@@ -221,8 +221,15 @@ def test_a_local_export_keeps_its_password_for_reloads_until_closed(
 ) -> None:
     session = open_ready(run, sample)
     assert session.password == PASSWORD  # a replaced file is reloaded with it
+
+    # The watcher starts just after the export is ready (a moment later on a busy machine).
+    def watching() -> bool:
+        found = thread_named(f"watch-{session.id}")
+        return found is not None and found.is_alive()
+
+    until(watching, "the watcher to start")
     watcher = thread_named(f"watch-{session.id}")
-    assert watcher is not None and watcher.is_alive()
+    assert watcher is not None
     client = run.client()
     reply = client.post(f"/x/{session.id}/close", data={"csrf": run.csrf},
                         headers={"origin": run.base})  # fmt: skip

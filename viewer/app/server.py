@@ -50,9 +50,9 @@ def address(port: int, token: str) -> str:
 class ViewerServer(uvicorn.Server):
     """A uvicorn server that tells the app to stop its streams the moment shutdown begins.
 
-    `on_started` runs once it serves, and takes Ctrl+C (uvicorn sets its signal handlers first):
-    what it prints invites the user in, and a Ctrl+C sent right after it then stops the server.
-    Before, a Ctrl+C could be lost when the process had it ignored, as background jobs do.
+    `on_started` (what prints the address) runs once it serves and its own Ctrl+C handler is set,
+    so that a Ctrl+C sent the moment the address appears always stops it, even in a process that
+    inherited Ctrl+C ignored (a shell script's background job, some harnesses).
     """
 
     def __init__(

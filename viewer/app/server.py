@@ -7,7 +7,7 @@ from __future__ import annotations
 import socket
 import threading
 import webbrowser
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import FrameType
 
@@ -126,13 +126,17 @@ def prepare(
     return app, sock
 
 
-def run_server(app: Starlette, sock: socket.socket, *, open_browser: bool) -> None:
-    """Print the address, open the browser if asked, and serve until Ctrl+C."""
+def run_server(
+    app: Starlette, sock: socket.socket, *, open_browser: bool, intro: Sequence[str] = ()
+) -> None:
+    """Serve until Ctrl+C; once serving, print `intro` and the address, and open the browser."""
     config: AppConfig = app.state.config
     sessions: Sessions = app.state.sessions
     url = address(config.port, config.secrets.token)
 
     def started() -> None:
+        for line in intro:  # (what tells of Ctrl+C only once Ctrl+C is handled)
+            print(line)
         print(f"Serving at {url}", flush=True)
         if open_browser:
             # webbrowser may block on some systems (a console browser): never hold up the server.

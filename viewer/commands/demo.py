@@ -46,13 +46,14 @@ def run(args: argparse.Namespace) -> int:
         write_sample(export, size=args.size, password=password, contract=contract)
         app, sock = prepare(contract, port=args.port, lang=args.lang, files=contract_files(args))
         app.state.sessions.open(export, password)
-        print(f"Sample export: {export}")
-        print(f"Its password (as the provider's e-mail would give it): {password}")
-        print("Three things to try:")
-        for n, thing in enumerate(THINGS_TO_TRY, 1):
-            print(f"  {n}. {thing}")
-        print("Ctrl+C stops the demo and deletes the sample.", flush=True)
-        run_server(app, sock, open_browser=not args.no_browser)
+        intro = [
+            f"Sample export: {export}",
+            f"Its password (as the provider's e-mail would give it): {password}",
+            "Three things to try:",
+            *(f"  {n}. {thing}" for n, thing in enumerate(THINGS_TO_TRY, 1)),
+            "Ctrl+C stops the demo and deletes the sample.",
+        ]
+        run_server(app, sock, open_browser=not args.no_browser, intro=intro)
     except KeyboardInterrupt:
         return 0
     finally:

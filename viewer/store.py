@@ -38,8 +38,8 @@ INTEGER_COLUMNS = frozenset({"seq", "ts"})  # the others hold text (see _scalar)
 # per row returned, so that it never weighs on a query's plan.
 FILE_NAME = "(SELECT name FROM src WHERE id = r.file)"
 SELECT = (
-    "SELECT r.seq, (SELECT name FROM src WHERE id = r.file), r.idx, r.data, r.rid, r.ts, "
-    "r.counterpart, t.name FROM record r "
+    f"SELECT r.seq, {FILE_NAME}, r.idx, r.data, r.rid, r.ts, r.counterpart, t.name "  # noqa: S608 (constants)
+    "FROM record r "
 )
 EARLIEST_MONTH_MS = 946_684_800_000  # 2000-01-01: earlier "times" are no activity
 SCHEMA = """
@@ -546,8 +546,8 @@ class Store:
     def raw_rows(self, table: str, first: int, limit: int) -> list[tuple[int, str, int, str]]:
         """Return (seq, file, index, JSON text) of records from position `first`, unparsed."""
         sql = (
-            "SELECT r.seq, (SELECT name FROM src WHERE id = r.file), r.idx, r.data "
-            "FROM record r JOIN tbl t ON t.id = r.tbl "
+            f"SELECT r.seq, {FILE_NAME}, r.idx, r.data FROM record r "  # noqa: S608 (constants)
+            "JOIN tbl t ON t.id = r.tbl "
             "WHERE t.name = ? AND r.seq >= ? ORDER BY r.seq LIMIT ?"
         )
         return [
